@@ -1,0 +1,64 @@
+/**
+ * The event store port. Two adapters implement it: PostgreSQL (embedded default, tests)
+ * and EventStoreDB (production topology). Both must pass `conformance.ts`.
+ *
+ * Versions are counts of events in a stream: a stream with 3 events has version 3;
+ * 'no_stream' is version 0. (EventStoreDB revisions are version - 1; the adapter converts.)
+ * Checkpoints are opaque fixed-width digit strings whose lexical order is log order;
+ * '' (START) is before every event.
+ */
+export type ExpectedVersion = 'no_stream' | 'any' | number;
+
+export const START = '';
+
+export type NewEvent = {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+};
+
+export type StoredEvent = {
+  eventId: string;
+  streamId: string;
+  /** 1-based position of the event in its stream (the stream's version after it). */
+  streamVersion: number;
+  checkpoint: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recordedAt: string;
+};
+
+export type AppendResult = {
+  /** Stream version after the append. */
+  version: number;
+  /** Checkpoint of the last event of this append (for read-your-writes). */
+  checkpoint: string;
+  /** False when every event id was already stored (idempotent re-append: nothing written). */
+  written: boolean;
+};
+
+export type ReadAllOptions = { after?: string; limit?: number; types?: string[] };
+
+export interface EventStore {
+  readonly kind: 'postgres' | 'eventstoredb';
+  /** Appends atomically. Throws ConcurrencyError (from @leadline/platform) on a version mismatch. */
+  append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
+  /** A missing stream is an empty array. `fromVersion` skips events with streamVersion <= it. */
+  readStream(streamId: string, options?: { fromVersion?: number }): Promise<StoredEvent[]>;
+  /** Events after the checkpoint, in commit order, never skipping one committed late. */
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** Calls `onWake` when new events may be readable (hint only: readers still read from their checkpoint). */
+  onAppended(onWake: () => void): Promise<() => Promise<void>>;
+  /** The checkpoint of the newest readable event, or START for an empty store. */
+  headCheckpoint(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const streamId = (category: string, id: string): string => {
+  if (category.includes('-')) throw new Error(`Stream category must not contain '-': ${category}`);
+  return `${category}-${id}`;
+};
+
+export const compareCheckpoints = (a: string, b: string): number => (a === b ? 0 : a < b ? -1 : 1);

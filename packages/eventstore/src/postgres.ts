@@ -1,0 +1,191 @@
+import pg from 'pg';
+import { ConcurrencyError, StoreUnavailableError, isDatabaseUnavailable, runMigrations } from '@leadline/platform';
+import type { AppendResult, EventStore, ExpectedVersion, NewEvent, ReadAllOptions, StoredEvent } from './port.ts';
+import { START } from './port.ts';
+import { eventStoreMigrations } from './schema.ts';
+
+const WIDTH = 20;
+const pad = (v: string | number | bigint) => String(v).padStart(WIDTH, '0');
+
+/** (transaction_id, global_position) as one fixed-width digit string. */
+export const encodePgCheckpoint = (xid: string, position: string): string => pad(xid) + pad(position);
+
+export function decodePgCheckpoint(cp: string): { xid: string; position: string } {
+  if (cp === START) return { xid: '0', position: '0' };
+  if (!/^[0-9]{40}$/.test(cp)) throw new Error(`Invalid checkpoint: ${cp}`);
+  return { xid: BigInt(cp.slice(0, WIDTH)).toString(), position: BigInt(cp.slice(WIDTH)).toString() };
+}
+
+type Row = {
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  transaction_id: string;
+  global_position: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+};
+
+const toStored = (r: Row): StoredEvent => ({
+  eventId: r.event_id,
+  streamId: r.stream_id,
+  streamVersion: r.stream_version,
+  checkpoint: encodePgCheckpoint(r.transaction_id, r.global_position),
+  type: r.type,
+  data: r.data,
+  metadata: r.metadata,
+  recordedAt: r.recorded_at.toISOString(),
+});
+
+const COLUMNS = 'event_id, stream_id, stream_version, transaction_id::text, global_position::text, type, data, metadata, recorded_at';
+
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw new StoreUnavailableError('event store unavailable');
+    throw err;
+  }
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  private constructor(private readonly pool: pg.Pool, private readonly connectionString: string) {}
+
+  static async create(pool: pg.Pool, connectionString: string): Promise<PostgresEventStore> {
+    await runMigrations(pool, 'eventstore', eventStoreMigrations);
+    return new PostgresEventStore(pool, connectionString);
+  }
+
+  append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    return guard(() => this.appendOnce(streamId, events, expected, true));
+  }
+
+  private async appendOnce(streamId: string, events: NewEvent[], expected: ExpectedVersion, retryOnDuplicate: boolean): Promise<AppendResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const ids = events.map((e) => e.eventId);
+      const existing = await client.query<Row>(`SELECT ${COLUMNS} FROM es.events WHERE event_id = ANY($1::uuid[]) ORDER BY stream_version`, [ids]);
+      if (existing.rowCount === events.length) {
+        await client.query('COMMIT');
+        const last = existing.rows[existing.rows.length - 1];
+        return { version: last.stream_version, checkpoint: encodePgCheckpoint(last.transaction_id, last.global_position), written: false };
+      }
+      const already = new Set(existing.rows.map((r) => r.event_id));
+      const fresh = events.filter((e) => !already.has(e.eventId));
+      const current = await this.lockStream(client, streamId, expected);
+      const next = current + fresh.length;
+      const values: unknown[] = [];
+      const tuples = fresh.map((e, i) => {
+        values.push(e.eventId, streamId, current + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
+        const b = i * 6;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb)`;
+      });
+      const inserted = await client.query<{ transaction_id: string; global_position: string }>(
+        `INSERT INTO es.events (event_id, stream_id, stream_version, type, data, metadata) VALUES ${tuples.join(', ')}
+         RETURNING transaction_id::text, global_position::text`,
+        values,
+      );
+      await client.query('UPDATE es.streams SET version = $2 WHERE stream_id = $1', [streamId, next]);
+      await client.query('COMMIT');
+      const last = inserted.rows.reduce((a, b) => (BigInt(b.global_position) > BigInt(a.global_position) ? b : a));
+      return { version: next, checkpoint: encodePgCheckpoint(last.transaction_id, last.global_position), written: true };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      // A concurrent append of the same event ids won the race: answer as the idempotent re-append it is.
+      if (retryOnDuplicate && (err as { code?: string; constraint?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'events_event_id_key') {
+        return this.appendOnce(streamId, events, expected, false);
+      }
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Takes the stream row lock and checks the expected version; returns the current version. */
+  private async lockStream(client: pg.PoolClient, streamId: string, expected: ExpectedVersion): Promise<number> {
+    await client.query('INSERT INTO es.streams (stream_id, version) VALUES ($1, 0) ON CONFLICT DO NOTHING', [streamId]);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM es.streams WHERE stream_id = $1 FOR UPDATE', [streamId]);
+    const actual = rows[0].version;
+    if (expected === 'any') return actual;
+    const want = expected === 'no_stream' ? 0 : expected;
+    if (actual !== want) throw new ConcurrencyError(streamId, expected, actual);
+    return actual;
+  }
+
+  readStream(streamId: string, options: { fromVersion?: number } = {}): Promise<StoredEvent[]> {
+    return guard(async () => {
+      const { rows } = await this.pool.query<Row>(
+        `SELECT ${COLUMNS} FROM es.events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
+        [streamId, options.fromVersion ?? 0],
+      );
+      return rows.map(toStored);
+    });
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return guard(async () => {
+      const { xid, position } = decodePgCheckpoint(options.after ?? START);
+      const { rows } = await this.pool.query<Row>(
+        `SELECT ${COLUMNS} FROM es.events
+         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+           ${options.types ? 'AND type = ANY($4::text[])' : ''}
+         ORDER BY transaction_id, global_position
+         LIMIT $3`,
+        options.types ? [xid, position, options.limit ?? 500, options.types] : [xid, position, options.limit ?? 500],
+      );
+      return rows.map(toStored);
+    });
+  }
+
+  headCheckpoint(): Promise<string> {
+    return guard(async () => {
+      const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
+        `SELECT transaction_id::text, global_position::text FROM es.events
+         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      );
+      return rows[0] ? encodePgCheckpoint(rows[0].transaction_id, rows[0].global_position) : START;
+    });
+  }
+
+  async onAppended(onWake: () => void): Promise<() => Promise<void>> {
+    let client: pg.Client | null = null;
+    let closed = false;
+    let retry: NodeJS.Timeout | undefined;
+    const connect = async () => {
+      if (closed) return;
+      const c = new pg.Client({ connectionString: this.connectionString, application_name: 'leadline-es-listen' });
+      c.on('notification', () => onWake());
+      c.on('error', () => {
+        c.end().catch(() => {});
+        if (client === c) client = null;
+        if (!closed) retry = setTimeout(connect, 1000);
+      });
+      try {
+        await c.connect();
+        await c.query('LISTEN leadline_events');
+        client = c;
+        onWake(); // anything appended while we were not listening
+      } catch {
+        c.end().catch(() => {});
+        if (!closed) retry = setTimeout(connect, 1000);
+      }
+    };
+    await connect();
+    return async () => {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
+    };
+  }
+
+  async close(): Promise<void> {
+    /* the pool belongs to the caller */
+  }
+}
