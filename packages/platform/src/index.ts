@@ -7,3 +7,4 @@ export * from './logger.ts';
 export * from './migrate.ts';
 export * from './net.ts';
 export * from './problem.ts';
+export * from './server.ts';
