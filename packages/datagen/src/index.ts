@@ -1,0 +1,3 @@
+export * from './leads.ts';
+export * from './random.ts';
+export * as vocabulary from './vocabulary.ts';

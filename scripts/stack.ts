@@ -1,0 +1,97 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { bootstrap, buildCommandApp } from '@leadline/command';
+import { PostgresEventStore } from '@leadline/eventstore';
+import { createLogger, createPool, createServer, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
+import { startProjector } from '@leadline/projector';
+import { buildQueryApp } from '@leadline/query';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type StackOptions = {
+  /** External PostgreSQL; when absent an embedded one is started under dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  sessionSecret?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  repVisibility: 'own' | 'all';
+  cookieSecure: boolean;
+  logLevel: string;
+  webDist?: string;
+};
+
+export type Stack = {
+  url: string;
+  app: FastifyInstance;
+  pool: Pool;
+  eventStore: PostgresEventStore;
+  logger: Logger;
+  admin: { email: string; password?: string; created: boolean };
+  defaultPipelineId: string;
+  stop: () => Promise<void>;
+};
+
+/** The session secret: given, or generated once and kept in the data directory. */
+function sessionSecretFor(dataDir: string, given?: string): string {
+  if (given) return given;
+  const file = path.join(dataDir, 'session-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Everything in one process: embedded or external PostgreSQL, command + query apps on one server, the projector. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const logger = createLogger('leadline', options.logLevel);
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = options.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: options.dataDir, log: (m) => logger.debug({ postgres: String(m) }) });
+    databaseUrl = embedded.url;
+    logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');
+  }
+  const pool = createPool(databaseUrl, { max: 20, applicationName: 'leadline' });
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const eventStore = await PostgresEventStore.create(pool, databaseUrl);
+    const sessionSecret = sessionSecretFor(options.dataDir, options.sessionSecret);
+    const app = await createServer({ logger, title: 'Leadline API' });
+    await app.register(buildCommandApp({ pool, eventStore, sessionSecret, cookieSecure: options.cookieSecure }));
+    await app.register(buildQueryApp({ pool, databaseUrl, sessionSecret, repVisibility: options.repVisibility, webDist: options.webDist }));
+    const boot = await bootstrap({ eventStore, adminEmail: options.adminEmail, adminPassword: options.adminPassword, log: logger });
+    const projector = await startProjector({ pool, eventStore, logger });
+    stops.push(() => projector.stop());
+    await app.listen({ port: options.port, host: options.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+    return {
+      url: `http://${shownHost}:${port}`,
+      app,
+      pool,
+      eventStore,
+      logger,
+      admin: boot.admin,
+      defaultPipelineId: boot.defaultPipelineId,
+      stop: async () => {
+        await app.close();
+        for (const stop of stops.reverse()) await stop();
+        await pool.end();
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await pool.end().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@leadline/testing';
+import { repoRoot, startStack, type Stack } from '../../scripts/stack.ts';
+
+export type TestStack = Stack & {
+  db: TestDatabase;
+  adminPassword: string;
+  /** Logs in through the API and returns the bearer token. */
+  login: (email: string, password: string) => Promise<string>;
+  api: <T = unknown>(method: string, url: string, token: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: T; headers: Headers }>;
+  close: () => Promise<void>;
+};
+
+/** The whole product (command + query + projector on one server) on a fresh database. */
+export async function startTestStack(options: { web?: boolean; repVisibility?: 'own' | 'all' } = {}): Promise<TestStack> {
+  const db = await createTestDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadline-stack-'));
+  const adminPassword = `pw-${crypto.randomBytes(8).toString('hex')}`;
+  const webDist = path.join(repoRoot, 'web', 'dist');
+  const stack = await startStack({
+    databaseUrl: db.url,
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    sessionSecret: crypto.randomBytes(32).toString('hex'),
+    adminEmail: 'admin@test.local',
+    adminPassword,
+    repVisibility: options.repVisibility ?? 'own',
+    cookieSecure: false,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    webDist: options.web && fs.existsSync(webDist) ? webDist : undefined,
+  });
+  const api: TestStack['api'] = async (method, url, token, body, headers = {}) => {
+    const res = await fetch(stack.url + url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never, headers: res.headers };
+  };
+  const login = async (email: string, password: string) => {
+    const res = await fetch(stack.url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { token: string }).token;
+  };
+  return {
+    ...stack,
+    db,
+    adminPassword,
+    login,
+    api,
+    close: async () => {
+      await stack.stop();
+      await db.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
