@@ -1,0 +1,11 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import type { EventStore } from '@leadline/eventstore';
+import type { IdempotencyStore } from './idempotency.ts';
+
+export type CommandDeps = { pool: pg.Pool; eventStore: EventStore; sessionSecret: string; cookieSecure: boolean };
+
+export type RouteDeps = CommandDeps & { idempotency: IdempotencyStore };
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

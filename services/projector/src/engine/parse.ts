@@ -1,0 +1,28 @@
+import { eventMetadata, upcast } from '@leadline/contracts';
+import type { StoredEvent } from '@leadline/eventstore';
+import type { ProjectedEvent } from './types.ts';
+
+/** Upcasts and validates a stored event; throws for data or metadata that fails its schema (a poison event). */
+export function toProjectedEvent(stored: StoredEvent): ProjectedEvent {
+  const metadata = eventMetadata.parse(stored.metadata);
+  const { type, data } = upcast(stored.type, metadata.schemaVersion, stored.data);
+  return {
+    type,
+    data,
+    metadata,
+    eventId: stored.eventId,
+    streamId: stored.streamId,
+    streamVersion: stored.streamVersion,
+    checkpoint: stored.checkpoint,
+  } as ProjectedEvent;
+}
+
+/** The message of an error without its stack, readable when it is a zod error. */
+export function errorMessage(err: unknown): string {
+  if (err && typeof err === 'object' && 'issues' in err && Array.isArray((err as { issues: unknown[] }).issues)) {
+    const issues = (err as { issues: { path: PropertyKey[]; message: string }[] }).issues;
+    return `invalid event: ${issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+  }
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

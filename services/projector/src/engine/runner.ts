@@ -1,0 +1,203 @@
+import type { EventStore } from '@leadline/eventstore';
+import type { Logger } from '@leadline/platform';
+import type pg from 'pg';
+import { applyBatch, type BatchResult } from './batch.ts';
+import { backoffMs, isTransient } from './failures.ts';
+import { tryLockProjection, unlockProjection } from './lock.ts';
+import { eventsTotal } from './metrics.ts';
+import { readPage } from './read.ts';
+import { errorMessage } from './parse.ts';
+import { activate, ensureState, liveTarget, readRebuild, rebuildTarget, requestRebuild, swapGeneration, type RebuildRow } from './state.ts';
+import { dropStaleGenerations } from './tables.ts';
+import type { Projection, ProjectionState } from './types.ts';
+import { sleep, type Waker } from './wake.ts';
+
+export type RunnerDeps = {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  logger: Logger;
+  waker: Waker;
+  batchSize: number;
+};
+
+export type RunnerMode =
+  /** Runs until stopped. */
+  | 'serve'
+  /** Runs until no rebuild is pending, then releases the lock (the CLI's rebuild when no projector runs). */
+  | 'until-rebuilt';
+
+const STANDBY_RETRY_MS = 1000;
+const IDLE_WAIT_MS = 1000;
+/**
+ * After a wake-up that found nothing readable, retry soon: the new events are committed but held
+ * behind the xmin of some other transaction in the cluster, and their visibility sends no notice.
+ */
+const QUICK_RETRY_MS = [10, 20, 40, 80, 160, 320];
+
+/**
+ * One projection in one process. It competes for the projection's advisory lock on a dedicated
+ * connection and, while it holds it, runs every batch on that same connection: if the connection
+ * dies the lock goes with it and no write of this instance can land after another took over.
+ */
+export class ProjectionRunner {
+  instance: 'active' | 'standby' | 'stopped' = 'standby';
+  status: ProjectionState | 'starting' = 'starting';
+  checkpoint: string | null = null;
+  private readonly abort = new AbortController();
+  private done: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(
+    readonly projection: Projection,
+    private readonly deps: RunnerDeps,
+    private readonly mode: RunnerMode = 'serve',
+  ) {
+    this.log = deps.logger.child({ projection: projection.name });
+  }
+
+  start(): Promise<void> {
+    this.done = this.loop();
+    return this.done;
+  }
+
+  /** Lets the current batch finish, then releases the lock. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+
+  private get stopping(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async loop(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping) {
+      let client: pg.PoolClient | null = null;
+      const onConnectionError = (err: Error) => this.log.warn({ err: err.message }, 'projection connection failed');
+      try {
+        client = await this.deps.pool.connect();
+        client.on('error', onConnectionError);
+        if (!(await tryLockProjection(client, this.projection.name))) {
+          client.off('error', onConnectionError);
+          client.release();
+          client = null;
+          if (this.instance !== 'standby') this.log.info('waiting as standby');
+          this.instance = 'standby';
+          this.status = 'standby';
+          attempt = 0;
+          await sleep(STANDBY_RETRY_MS, this.abort.signal);
+          continue;
+        }
+        this.instance = 'active';
+        this.log.info('active');
+        const finished = await this.runActive(client, () => (attempt = 0));
+        await unlockProjection(client, this.projection.name);
+        client.off('error', onConnectionError);
+        client.release();
+        client = null;
+        if (finished) break;
+      } catch (err) {
+        if (client) {
+          client.off('error', onConnectionError);
+          client.release(err instanceof Error ? err : true);
+        }
+        this.instance = 'standby';
+        const wait = backoffMs(attempt++);
+        if (isTransient(err)) this.log.warn({ err: errorMessage(err), retryInMs: wait }, 'projection paused: store unavailable or ownership lost');
+        else this.log.error({ err }, 'projection error; retrying');
+        await sleep(wait, this.abort.signal);
+      }
+    }
+    this.instance = 'stopped';
+  }
+
+  /** Returns true when the runner's work is finished (mode until-rebuilt), false when stopping. */
+  private async runActive(client: pg.PoolClient, healthy: () => void): Promise<boolean> {
+    const { projection } = this;
+    const name = projection.name;
+    const state = await ensureState(client, projection);
+    let generation = state.generation;
+    let checkpoint = state.checkpoint;
+    let liveCurrent = state.version === projection.version;
+    let rebuild = await readRebuild(client, name);
+    if ((!liveCurrent && !rebuild) || (rebuild && rebuild.version !== projection.version)) {
+      this.log.info({ storedVersion: state.version, version: projection.version }, 'projection version changed: rebuilding');
+      rebuild = await requestRebuild(client, projection);
+    }
+    await dropStaleGenerations(client, projection, rebuild ? [generation, rebuild.generation] : [generation]);
+    await activate(client, name, rebuild !== null);
+    this.checkpoint = checkpoint;
+    this.status = rebuild ? 'rebuilding' : 'running';
+
+    let quickRetries = 0;
+    while (!this.stopping) {
+      const ticket = this.deps.waker.ticket();
+      let progressed = false;
+      if (liveCurrent) {
+        const events = await readPage(this.deps.eventStore, checkpoint, this.deps.batchSize);
+        if (events.length > 0) {
+          const result = await applyBatch(client, projection, liveTarget(name, generation), checkpoint, events);
+          checkpoint = result.checkpoint;
+          this.checkpoint = checkpoint;
+          this.applied(result);
+          progressed = result.processed > 0;
+          if (result.poison) return this.failed(result);
+        }
+      }
+      rebuild = await readRebuild(client, name);
+      if (rebuild && rebuild.version !== projection.version) rebuild = await requestRebuild(client, projection);
+      if (rebuild) {
+        this.status = 'rebuilding';
+        const events = await readPage(this.deps.eventStore, rebuild.checkpoint, this.deps.batchSize);
+        if (events.length > 0) {
+          const result = await applyBatch(client, projection, rebuildTarget(name, rebuild.generation), rebuild.checkpoint, events);
+          progressed = progressed || result.processed > 0;
+          if (result.poison) return this.failed(result);
+        } else if (!liveCurrent || rebuild.checkpoint >= checkpoint) {
+          await this.swap(client, rebuild, generation, checkpoint);
+          generation = rebuild.generation;
+          checkpoint = rebuild.checkpoint;
+          this.checkpoint = checkpoint;
+          liveCurrent = true;
+          this.status = 'running';
+          progressed = true;
+        }
+      } else {
+        this.status = 'running';
+        if (this.mode === 'until-rebuilt') return true;
+      }
+      healthy();
+      if (progressed) {
+        // Other runners of this process may have been held behind this batch's transaction.
+        this.deps.waker.wake('peer');
+        quickRetries = 0;
+        continue;
+      }
+      const wait = quickRetries > 0 ? QUICK_RETRY_MS[QUICK_RETRY_MS.length - quickRetries] : IDLE_WAIT_MS;
+      const outcome = await this.deps.waker.wait(ticket, wait, this.abort.signal);
+      quickRetries = outcome === 'store' ? QUICK_RETRY_MS.length : Math.max(0, quickRetries - 1);
+    }
+    return false;
+  }
+
+  private applied(result: BatchResult): void {
+    if (result.handled > 0) eventsTotal.inc({ projection: this.projection.name }, result.handled);
+  }
+
+  private async swap(client: pg.PoolClient, rebuild: RebuildRow, generation: number, checkpoint: string): Promise<void> {
+    await swapGeneration(client, this.projection, rebuild, generation, checkpoint);
+    this.log.info({ generation: rebuild.generation, checkpoint: rebuild.checkpoint, processed: rebuild.processed }, 'rebuild swapped in');
+    const dropped = await dropStaleGenerations(client, this.projection, [rebuild.generation]);
+    if (dropped.length > 0) this.log.info({ dropped }, 'old generation dropped');
+  }
+
+  /** A poison event stops this projection only; it keeps its lock so that a standby does not retry the same event. */
+  private async failed(result: BatchResult): Promise<boolean> {
+    this.status = 'failed';
+    this.log.error({ eventId: result.poison?.eventId, error: result.poison?.error }, 'poison event: projection stopped');
+    if (this.mode === 'until-rebuilt') return true;
+    while (!this.stopping) await sleep(60_000, this.abort.signal);
+    return false;
+  }
+}

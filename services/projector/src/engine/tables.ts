@@ -1,0 +1,78 @@
+import type { Projection, Queryable } from './types.ts';
+
+export const READ_SCHEMA = 'read';
+
+const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+export const physicalName = (table: string, suffix: string): string => `${READ_SCHEMA}.${quoted(`${table}__${suffix}`)}`;
+export const generationSuffix = (generation: number): string => `g${generation}`;
+export const viewName = (table: string): string => `${READ_SCHEMA}.${quoted(table)}`;
+
+/** Maps a projection's logical table names to the physical tables of one generation (or the verify scratch tables). */
+export function tableResolver(projection: Projection, suffix: string): (name: string) => string {
+  const known = new Set(projection.tables.map((t) => t.name));
+  return (name) => {
+    if (!known.has(name)) throw new Error(`Projection ${projection.name} has no table ${name}`);
+    return physicalName(name, suffix);
+  };
+}
+
+export async function createTables(db: Queryable, projection: Projection, suffix: string): Promise<void> {
+  for (const table of projection.tables) {
+    const physical = physicalName(table.name, suffix);
+    await db.query(`DROP TABLE IF EXISTS ${physical}`);
+    await db.query(table.ddl(physical));
+    for (const index of table.indexes?.(physical) ?? []) await db.query(index);
+  }
+}
+
+/**
+ * Points every view of the projection at one generation. CREATE OR REPLACE keeps the view (and
+ * anything granted on it) when the columns are unchanged; a changed column list needs drop and create,
+ * still inside the caller's transaction so readers never see a missing view.
+ */
+export async function pointViews(db: Queryable, projection: Projection, generation: number): Promise<void> {
+  for (const table of projection.tables) {
+    const view = viewName(table.name);
+    const source = physicalName(table.name, generationSuffix(generation));
+    await db.query('SAVEPOINT point_view');
+    try {
+      await db.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${source}`);
+      await db.query('RELEASE SAVEPOINT point_view');
+    } catch {
+      await db.query('ROLLBACK TO SAVEPOINT point_view');
+      await db.query(`DROP VIEW IF EXISTS ${view}`);
+      await db.query(`CREATE VIEW ${view} AS SELECT * FROM ${source}`);
+    }
+  }
+}
+
+/**
+ * Drops the physical tables of generations other than `keep` (left behind by a swap whose drop
+ * could not take its lock, or by a crash). Waits at most lockTimeoutMs per table: readers still on
+ * an old table must not stall the projector; the next call retries.
+ */
+export async function dropStaleGenerations(db: Queryable, projection: Projection, keep: number[], lockTimeoutMs = 1000): Promise<string[]> {
+  const { rows } = await db.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename ~ $2`,
+    [READ_SCHEMA, `^(${projection.tables.map((t) => escapeRegex(t.name)).join('|')})__g[0-9]+$`],
+  );
+  const keepNames = new Set(projection.tables.flatMap((t) => keep.map((g) => `${t.name}__${generationSuffix(g)}`)));
+  const dropped: string[] = [];
+  for (const { tablename } of rows) {
+    if (keepNames.has(tablename)) continue;
+    try {
+      await db.query('BEGIN');
+      await db.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
+      await db.query(`DROP TABLE IF EXISTS ${READ_SCHEMA}.${quoted(tablename)}`);
+      await db.query('COMMIT');
+      dropped.push(tablename);
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => {});
+      if ((err as { code?: string }).code !== '55P03') throw err;
+    }
+  }
+  return dropped;
+}
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,74 @@
+import type { EventMetadata, EventOf, EventType } from '@leadline/contracts';
+import type { EventStore } from '@leadline/eventstore';
+import type { Logger } from '@leadline/platform';
+import type pg from 'pg';
+
+/** What a handler may run SQL on: the batch's transaction. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** An event as handlers receive it: upcast, parsed, with its place in the log. */
+export type ProjectedEvent<T extends EventType = EventType> = EventOf<T> & {
+  metadata: EventMetadata;
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  checkpoint: string;
+};
+
+export type HandlerContext = {
+  db: Queryable;
+  /** The qualified physical table that backs a logical table name in the generation being written. */
+  table(name: string): string;
+  /** Records a changed key for the change notice (a no-op while rebuilding or verifying). */
+  changed(view: string, key: string): void;
+};
+
+export type ProjectionTable = {
+  /** Logical name: the view `read.<name>` and the tables `read.<name>__g<generation>`. */
+  name: string;
+  /** CREATE TABLE statement for the given qualified physical name. */
+  ddl(physical: string): string;
+  indexes?(physical: string): string[];
+};
+
+export type Projection<T extends EventType = EventType> = {
+  name: string;
+  /** Bump when handlers or tables change: a different stored version triggers a rebuild at start. */
+  version: number;
+  tables: readonly ProjectionTable[];
+  eventTypes: readonly T[];
+  /** Deterministic in the event alone (time from metadata.occurredAt): a rebuild gives identical rows. */
+  handle(ctx: HandlerContext, event: ProjectedEvent<T>): Promise<void>;
+};
+
+export const defineProjection = <T extends EventType>(projection: Projection<T>): Projection =>
+  projection as unknown as Projection;
+
+export type ProjectorDeps = {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  logger: Logger;
+  /** Defaults to every projection of Leadline; tests pass a subset or a variant. */
+  projections?: readonly Projection[];
+  /** Events read per batch (default 500). */
+  batchSize?: number;
+  /** Heartbeat and metrics period (default 5000 ms). */
+  heartbeatMs?: number;
+};
+
+export type ProjectionState = 'running' | 'rebuilding' | 'failed' | 'standby';
+
+export type ProjectionStatus = {
+  name: string;
+  /** What this process does for the projection: holds its lock (active), waits for it (standby), or neither. */
+  instance: 'active' | 'standby' | 'stopped';
+  /** The status stored by the active instance; `standby` when this process is waiting. */
+  status: ProjectionState | 'starting';
+  version: number | null;
+  generation: number | null;
+  checkpoint: string | null;
+  error: string | null;
+  failedEventId: string | null;
+  heartbeatAt: string | null;
+  rebuild: { generation: number; checkpoint: string; processed: number } | null;
+};

@@ -1,0 +1,63 @@
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsync } from 'fastify';
+import type pg from 'pg';
+import { ChangeFeed } from './changeFeed.ts';
+import { CheckpointTracker } from './consistency.ts';
+import { LiveHub } from './live/hub.ts';
+import { registerLiveRoute } from './live/route.ts';
+import { DEFAULT_PROJECTIONS } from './projections.ts';
+import type { RepVisibility } from './read/visibility.ts';
+import { registerHealthRoute } from './routes/health.ts';
+import { registerLeadRoutes } from './routes/leads.ts';
+import { registerPipelineRoutes } from './routes/pipeline.ts';
+import { registerUserRoutes } from './routes/users.ts';
+import { registerWebApp } from './web.ts';
+
+export type QueryDeps = {
+  pool: pg.Pool;
+  /** For the dedicated LISTEN connection (a pooled client cannot hold a LISTEN). */
+  databaseUrl: string;
+  sessionSecret: string;
+  repVisibility: RepVisibility;
+  /** The built web app to serve at `/`, with an SPA fallback. */
+  webDist?: string;
+  /** Projections the health check requires; default: users, stages, lead_cards, stage_totals. */
+  expectedProjections?: string[];
+};
+
+/**
+ * The read side as a Fastify plugin: read routes over the `read` schema, `minCheckpoint`
+ * waits, the live WebSocket hub, and the web app. Register it into `createServer()`.
+ */
+export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
+  return async (app) => {
+    const projections = deps.expectedProjections ?? DEFAULT_PROJECTIONS;
+    const tracker = new CheckpointTracker(deps.pool);
+    const hub = new LiveHub({ pool: deps.pool, tracker, repVisibility: deps.repVisibility, projections, log: app.log });
+    const feed = new ChangeFeed(deps.databaseUrl, app.log);
+    feed.onNotice((notice) => {
+      tracker.advance(notice.projection, notice.checkpoint);
+      hub.notice(notice);
+    });
+    feed.onConnected(async (reconnected) => {
+      await tracker.refresh();
+      hub.feedConnected(reconnected);
+    });
+    await feed.start();
+    hub.start();
+    app.addHook('onClose', async () => {
+      tracker.releaseAll();
+      await hub.stop();
+      await feed.close();
+    });
+
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    const ctx = { pool: deps.pool, tracker, sessionSecret: deps.sessionSecret, repVisibility: deps.repVisibility };
+    registerHealthRoute(app, deps.pool, projections);
+    registerUserRoutes(app, ctx);
+    registerLeadRoutes(app, ctx);
+    registerPipelineRoutes(app, ctx);
+    registerLiveRoute(app, hub, deps.sessionSecret);
+    if (deps.webDist) await registerWebApp(app, deps.webDist);
+  };
+}

@@ -1,0 +1,428 @@
+import { clientMessage, type ChangeNotice, type ClientMessage, type LeadCard, type ServerMessage } from '@leadline/contracts';
+import type { Principal } from '@leadline/platform';
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import type { WebSocket } from 'ws';
+import type { CheckpointTracker } from '../consistency.ts';
+import { LEAD_CARDS, STAGE_TOTALS, STAGES } from '../projections.ts';
+import { loadCards } from '../read/leads.ts';
+import { stageTotals } from '../read/pipeline.ts';
+import { canSee, scopeFor, scopeKey, type RepVisibility, type Scope } from '../read/visibility.ts';
+import { liveClientsGauge } from './metrics.ts';
+import { OwnerIndex, UNASSIGNED, type Prior } from './ownerIndex.ts';
+import { RingBuffer } from './ringBuffer.ts';
+
+export type LiveHubOptions = {
+  pool: pg.Pool;
+  tracker: CheckpointTracker;
+  repVisibility: RepVisibility;
+  /** The projections whose least checkpoint `ready`, `subscribed` and `heartbeat` report. */
+  projections: string[];
+  log: FastifyBaseLogger;
+  heartbeatMs?: number;
+  deadAfterMs?: number;
+  bufferSize?: number;
+};
+
+type ChannelKind = 'board' | 'lead' | 'me';
+type ColumnTotals = { stageId: string; count: number; totalValue: number };
+type ChangeMessage = Extract<ServerMessage, { type: 'change' }>;
+
+type LiveClient = { socket: WebSocket; principal: Principal; scope: Scope; channels: Set<string>; lastSeen: number };
+
+/** A change notice as the hub remembers it for replays. */
+type BufferedNotice = {
+  checkpoint: string;
+  leadIds: string[];
+  /** Each changed lead's owner just before this notice, as far as the hub knew. */
+  priors: Map<string, Prior>;
+  totalsStageIds: string[];
+  refetch: ChannelKind[];
+  reason: string;
+};
+
+/** What changed, loaded once and shaped per client. */
+type ChangeSet = {
+  checkpoint: string;
+  leadIds: string[];
+  cards: Map<string, LeadCard>;
+  /** What was known of each changed lead's owner before each notice that changed it. */
+  priors: (leadId: string) => { prior: Prior; checkpoint: string }[];
+  totalsStageIds: string[];
+};
+
+/** Whose leads a viewer sees: everyone's, or those of the listed owner keys. */
+type Owners = 'all' | string[];
+
+const MAX_CHANNELS_PER_CLIENT = 200;
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** Channels to refetch when a projection's notice is too large to list its keys. */
+const REFETCH_WITHOUT_KEYS: Record<string, ChannelKind[]> = {
+  [LEAD_CARDS]: ['board', 'lead', 'me'],
+  [STAGE_TOTALS]: ['board'],
+  [STAGES]: ['board'],
+};
+
+const kindOf = (channel: string): ChannelKind => (channel === 'board' ? 'board' : channel === 'me' ? 'me' : 'lead');
+const leadIdOf = (channel: string): string => channel.slice('lead:'.length);
+const ownersOf = (scope: Scope): Owners => (scope.kind === 'all' ? 'all' : [scope.userId, UNASSIGNED]);
+const toColumnTotals = (t: { stageId: string; count: number; totalValue: number }): ColumnTotals => ({ stageId: t.stageId, count: t.count, totalValue: t.totalValue });
+
+/**
+ * Fans the projector's change notices out to WebSocket clients. Work is done once per notice
+ * (cards loaded once, totals once per visibility scope) and serialised, so every client sees
+ * changes in notice order and a reconnecting client's replay never interleaves with live ones.
+ */
+export class LiveHub {
+  private readonly clients = new Set<LiveClient>();
+  private readonly buffer: RingBuffer<BufferedNotice>;
+  private readonly index = new OwnerIndex();
+  /** A client whose last checkpoint is older than this may have missed notices the buffer lacks. */
+  private floor = '';
+  private queue: Promise<void> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly heartbeatMs: number;
+  private readonly deadAfterMs: number;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.buffer = new RingBuffer(options.bufferSize ?? 1_000);
+    this.heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.deadAfterMs = options.deadAfterMs ?? 45_000;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  start(): void {
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const client of this.clients) client.socket.close(1001, 'server shutting down');
+    await this.queue;
+  }
+
+  /** The change feed (re)connected: notices sent while it was away are lost to the buffer. */
+  feedConnected(reconnected: boolean): void {
+    this.enqueue(async () => {
+      const newest = this.options.tracker.newest();
+      if (newest > this.floor) this.floor = newest;
+      if (reconnected) this.index.reset();
+      await this.seed(UNASSIGNED);
+      if (!reconnected) return;
+      const checkpoint = this.checkpoint();
+      for (const client of this.clients) {
+        for (const key of this.ownerKeysToSeed(client)) await this.seed(key);
+        for (const channel of client.channels) this.send(client, { type: 'refetch', channel, checkpoint, reason: 'the live feed reconnected; changes may have been missed' });
+      }
+    });
+  }
+
+  notice(notice: ChangeNotice): void {
+    this.enqueue(() => this.process(notice));
+  }
+
+  connect(socket: WebSocket, principal: Principal): void {
+    const client: LiveClient = { socket, principal, scope: scopeFor(principal, this.options.repVisibility), channels: new Set(), lastSeen: Date.now() };
+    this.clients.add(client);
+    liveClientsGauge.inc();
+    socket.on('pong', () => {
+      client.lastSeen = Date.now();
+    });
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.received(client, data, isBinary));
+    socket.on('close', () => {
+      if (this.clients.delete(client)) liveClientsGauge.dec();
+    });
+    this.send(client, { type: 'ready', userId: principal.userId, checkpoint: this.checkpoint() });
+  }
+
+  private checkpoint(): string {
+    return this.options.tracker.current(this.options.projections);
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((err) => this.options.log.error({ err }, 'live hub: task failed'));
+  }
+
+  private send(client: LiveClient, message: ServerMessage): void {
+    const socket = client.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      socket.close(1013, 'client too slow');
+      return;
+    }
+    socket.send(JSON.stringify(message));
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    const message: ServerMessage = { type: 'heartbeat', checkpoint: this.checkpoint(), at: new Date(now).toISOString() };
+    for (const client of this.clients) {
+      if (now - client.lastSeen > this.deadAfterMs) {
+        client.socket.terminate();
+        continue;
+      }
+      client.socket.ping();
+      this.send(client, message);
+    }
+  }
+
+  private received(client: LiveClient, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    client.lastSeen = Date.now();
+    let parsed: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      parsed = JSON.parse(text);
+    } catch {
+      this.send(client, { type: 'error', message: 'messages must be JSON text' });
+      return;
+    }
+    const result = clientMessage.safeParse(parsed);
+    if (!result.success) {
+      const detail = result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
+      this.send(client, { type: 'error', message: `invalid message: ${detail}` });
+      return;
+    }
+    this.handle(client, result.data);
+  }
+
+  private handle(client: LiveClient, message: ClientMessage): void {
+    switch (message.type) {
+      case 'subscribe':
+        this.enqueue(() => this.subscribe(client, message.channels, message.lastCheckpoint));
+        return;
+      case 'unsubscribe':
+        for (const channel of message.channels) client.channels.delete(channel);
+        return;
+      case 'ping':
+        this.send(client, { type: 'heartbeat', checkpoint: this.checkpoint(), at: new Date().toISOString() });
+        return;
+      default: {
+        const _exhaustive: never = message;
+        return _exhaustive;
+      }
+    }
+  }
+
+  private async subscribe(client: LiveClient, channels: string[], lastCheckpoint: string | undefined): Promise<void> {
+    const accepted: string[] = [];
+    for (const channel of new Set(channels)) {
+      if (!client.channels.has(channel) && client.channels.size >= MAX_CHANNELS_PER_CLIENT) {
+        this.send(client, { type: 'error', message: `channel ${channel}: at most ${MAX_CHANNELS_PER_CLIENT} channels per connection` });
+        continue;
+      }
+      if (!(await this.maySubscribe(client, channel))) {
+        this.send(client, { type: 'error', message: `channel ${channel} is not available` });
+        continue;
+      }
+      client.channels.add(channel);
+      accepted.push(channel);
+    }
+    for (const key of this.ownerKeysToSeed(client)) await this.seed(key);
+    this.send(client, { type: 'subscribed', channels: accepted, checkpoint: this.checkpoint() });
+    if (lastCheckpoint === undefined) return;
+    for (const channel of accepted) await this.replay(client, channel, lastCheckpoint);
+  }
+
+  /** The owner keys whose leads the client's channels follow (besides everything, for a full scope). */
+  private ownerKeysToSeed(client: LiveClient): string[] {
+    const keys = new Set<string>();
+    for (const channel of client.channels) {
+      const kind = kindOf(channel);
+      if (kind === 'me') keys.add(client.principal.userId);
+      else if (client.scope.kind === 'own') {
+        keys.add(client.scope.userId);
+        keys.add(UNASSIGNED);
+      }
+    }
+    return [...keys].filter((k) => !this.index.isSeeded(k));
+  }
+
+  /** Records every lead an owner key has, with the lead_cards checkpoint of the same snapshot. */
+  private async seed(key: string): Promise<void> {
+    if (this.index.isSeeded(key)) return;
+    let db: pg.PoolClient | null = null;
+    try {
+      db = await this.options.pool.connect();
+      await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const at = await db.query<{ checkpoint: string | null }>('SELECT checkpoint FROM projector.projections WHERE name = $1', [LEAD_CARDS]);
+      const leads =
+        key === UNASSIGNED
+          ? await db.query<{ id: string }>('SELECT id FROM read.leads WHERE owner_id IS NULL')
+          : await db.query<{ id: string }>('SELECT id FROM read.leads WHERE owner_id = $1::uuid', [key]);
+      await db.query('COMMIT');
+      if (at.rows[0]) this.index.seed(key, leads.rows.map((r) => r.id), at.rows[0].checkpoint ?? '');
+    } catch (err) {
+      await db?.query('ROLLBACK').catch(() => {});
+      const code = (err as { code?: string }).code;
+      // Before the projector has created its tables there is nothing to know yet.
+      if (code !== '42P01' && code !== '3F000') this.options.log.warn({ err }, 'live hub: cannot read lead owners');
+    } finally {
+      db?.release();
+    }
+  }
+
+  /** A rep may follow only a lead they can see; a missing lead is refused alike, so existence is not revealed. */
+  private async maySubscribe(client: LiveClient, channel: string): Promise<boolean> {
+    const kind = kindOf(channel);
+    switch (kind) {
+      case 'board':
+      case 'me':
+        return true;
+      case 'lead': {
+        if (client.scope.kind === 'all') return true;
+        try {
+          const { rows } = await this.options.pool.query<{ owner_id: string | null }>('SELECT owner_id FROM read.leads WHERE id = $1::uuid', [leadIdOf(channel)]);
+          return rows.length > 0 && canSee(client.scope, rows[0].owner_id);
+        } catch (err) {
+          this.options.log.warn({ err }, 'live hub: cannot check a lead channel');
+          return false;
+        }
+      }
+      default: {
+        const _exhaustive: never = kind;
+        return _exhaustive;
+      }
+    }
+  }
+
+  private async process(notice: ChangeNotice): Promise<void> {
+    const entry: BufferedNotice = { checkpoint: notice.checkpoint, leadIds: [], priors: new Map(), totalsStageIds: [], refetch: [], reason: '' };
+    if (notice.changes === undefined) {
+      entry.refetch = REFETCH_WITHOUT_KEYS[notice.projection] ?? [];
+      entry.reason = `${notice.projection} changed too much to list`;
+    } else {
+      const leads = new Set<string>();
+      const stages = new Set<string>();
+      for (const change of notice.changes) {
+        if (change.view === 'leads') leads.add(change.key);
+        else if (change.view === 'stage_totals') stages.add(change.key);
+        else if (change.view === 'stages' || change.view === 'pipelines') {
+          entry.refetch = ['board'];
+          entry.reason = 'the pipeline changed';
+        }
+      }
+      entry.leadIds = [...leads];
+      entry.totalsStageIds = [...stages];
+    }
+    const cards = new Map<string, LeadCard>();
+    if (entry.leadIds.length > 0) {
+      for (const card of await loadCards(this.options.pool, entry.leadIds)) cards.set(card.id, card);
+      for (const id of entry.leadIds) {
+        entry.priors.set(id, this.index.prior(id, entry.checkpoint));
+        this.index.record(id, cards.get(id)?.ownerId, entry.checkpoint);
+      }
+    }
+    this.remember(entry);
+    if (entry.refetch.length > 0) {
+      for (const client of this.clients) {
+        for (const channel of client.channels) {
+          if (entry.refetch.includes(kindOf(channel))) this.send(client, { type: 'refetch', channel, checkpoint: entry.checkpoint, reason: entry.reason });
+        }
+      }
+    }
+    if (entry.leadIds.length === 0 && entry.totalsStageIds.length === 0) return;
+    const set: ChangeSet = {
+      checkpoint: entry.checkpoint,
+      leadIds: entry.leadIds,
+      cards,
+      priors: (id) => [{ prior: entry.priors.get(id) ?? 'unknown', checkpoint: entry.checkpoint }],
+      totalsStageIds: entry.totalsStageIds,
+    };
+    const boardCache = new Map<string, Promise<ChangeMessage | null>>();
+    for (const client of this.clients) {
+      for (const channel of client.channels) {
+        if (entry.refetch.includes(kindOf(channel))) continue;
+        const message = await this.changeFor(client, channel, set, boardCache);
+        if (message) this.send(client, message);
+      }
+    }
+  }
+
+  private remember(entry: BufferedNotice): void {
+    const evicted = this.buffer.push(entry);
+    if (evicted && evicted.checkpoint > this.floor) this.floor = evicted.checkpoint;
+  }
+
+  /** Brings a reconnecting client up to date from the buffer, or tells it to refetch. */
+  private async replay(client: LiveClient, channel: string, lastCheckpoint: string): Promise<void> {
+    const kind = kindOf(channel);
+    const refetch = (reason: string) => this.send(client, { type: 'refetch', channel, checkpoint: this.checkpoint(), reason });
+    if (lastCheckpoint < this.floor) return refetch('too many changes since your last checkpoint');
+    const entries = this.buffer.toArray().filter((e) => e.checkpoint > lastCheckpoint);
+    const needsRefetch = entries.find((e) => e.refetch.includes(kind));
+    if (needsRefetch) return refetch(needsRefetch.reason);
+    const leadIds = [...new Set(entries.flatMap((e) => e.leadIds))];
+    const totalsStageIds = [...new Set(entries.flatMap((e) => e.totalsStageIds))];
+    if (leadIds.length === 0 && totalsStageIds.length === 0) return;
+    const cards = new Map<string, LeadCard>();
+    for (const card of await loadCards(this.options.pool, leadIds)) cards.set(card.id, card);
+    const set: ChangeSet = {
+      checkpoint: entries.reduce((max, e) => (e.checkpoint > max ? e.checkpoint : max), lastCheckpoint),
+      leadIds,
+      cards,
+      priors: (id) => entries.flatMap((e) => (e.priors.has(id) ? [{ prior: e.priors.get(id) ?? 'unknown', checkpoint: e.checkpoint }] : [])),
+      totalsStageIds,
+    };
+    const message = await this.changeFor(client, channel, set, new Map());
+    if (message) this.send(client, message);
+  }
+
+  /** The change one client's channel should receive, or null when nothing it may see changed. */
+  private changeFor(client: LiveClient, channel: string, set: ChangeSet, boardCache: Map<string, Promise<ChangeMessage | null>>): Promise<ChangeMessage | null> {
+    const kind = kindOf(channel);
+    switch (kind) {
+      case 'board': {
+        const key = scopeKey(client.scope);
+        let shared = boardCache.get(key);
+        if (!shared) {
+          shared = this.boardChange(client.scope, set);
+          boardCache.set(key, shared);
+        }
+        return shared;
+      }
+      case 'lead': {
+        const id = leadIdOf(channel);
+        if (!set.leadIds.includes(id)) return Promise.resolve(null);
+        return Promise.resolve(this.cardsChange(channel, set, [id], ownersOf(client.scope)));
+      }
+      case 'me':
+        return Promise.resolve(this.cardsChange(channel, set, set.leadIds, [client.principal.userId]));
+      default: {
+        const _exhaustive: never = kind;
+        return _exhaustive;
+      }
+    }
+  }
+
+  private async boardChange(scope: Scope, set: ChangeSet): Promise<ChangeMessage | null> {
+    const cardsPart = this.cardsChange('board', set, set.leadIds, ownersOf(scope));
+    // A scoped rep's totals are sums over their own leads: stage_totals notices do not move them.
+    const totalsOnly = !cardsPart && set.totalsStageIds.length > 0 && scope.kind === 'all';
+    if (!cardsPart && !totalsOnly) return null;
+    const pipelineIds = [...new Set([...set.cards.values()].map((c) => c.pipelineId))];
+    const totals = await stageTotals(this.options.pool, scope, { pipelineIds: cardsPart ? pipelineIds : [], stageIds: set.totalsStageIds });
+    return { ...(cardsPart ?? { type: 'change', channel: 'board', checkpoint: set.checkpoint, cards: [], removed: [] }), totals: totals.map(toColumnTotals) };
+  }
+
+  /**
+   * The changed cards a viewer may see, and the changed ids it may no longer see but possibly
+   * saw before (a lead reassigned away); null when neither exists.
+   */
+  private cardsChange(channel: string, set: ChangeSet, ids: string[], owners: Owners): ChangeMessage | null {
+    const cards: LeadCard[] = [];
+    const removed: string[] = [];
+    for (const id of ids) {
+      const card = set.cards.get(id);
+      if (card && (owners === 'all' || owners.includes(card.ownerId ?? UNASSIGNED))) cards.push(card);
+      else if (owners === 'all' || set.priors(id).some((p) => this.index.wasOwnedByAny(p.prior, owners, p.checkpoint))) removed.push(id);
+    }
+    if (cards.length === 0 && removed.length === 0) return null;
+    return { type: 'change', channel, checkpoint: set.checkpoint, cards, removed, totals: [] };
+  }
+}

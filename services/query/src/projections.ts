@@ -1,0 +1,7 @@
+/** Projection names as the projector records them in `projector.projections`. */
+export const USERS = 'users';
+export const STAGES = 'stages';
+export const LEAD_CARDS = 'lead_cards';
+export const STAGE_TOTALS = 'stage_totals';
+
+export const DEFAULT_PROJECTIONS = [USERS, STAGES, LEAD_CARDS, STAGE_TOTALS];

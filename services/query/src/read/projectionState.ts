@@ -1,0 +1,47 @@
+import type pg from 'pg';
+
+export type ProjectionState = {
+  name: string;
+  status: string;
+  checkpoint: string;
+  error: string | null;
+  failedEventId: string | null;
+  heartbeatAt: string | null;
+  /** Heartbeat within the last 30 seconds, by the database clock. */
+  alive: boolean;
+};
+
+const UNDEFINED_TABLE = '42P01';
+const UNDEFINED_SCHEMA = '3F000';
+
+/** Every row of `projector.projections`, or null before the projector has created the table. */
+export async function readProjectionStates(pool: pg.Pool | pg.Client): Promise<ProjectionState[] | null> {
+  try {
+    const { rows } = await pool.query<{
+      name: string;
+      status: string;
+      checkpoint: string | null;
+      error: string | null;
+      failed_event_id: string | null;
+      heartbeat_at: Date | null;
+      alive: boolean;
+    }>(
+      `SELECT name, status, checkpoint, error, failed_event_id::text, heartbeat_at,
+              COALESCE(heartbeat_at > now() - interval '30 seconds', false) AS alive
+       FROM projector.projections ORDER BY name`,
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      status: r.status,
+      checkpoint: r.checkpoint ?? '',
+      error: r.error,
+      failedEventId: r.failed_event_id,
+      heartbeatAt: r.heartbeat_at ? r.heartbeat_at.toISOString() : null,
+      alive: r.alive,
+    }));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === UNDEFINED_TABLE || code === UNDEFINED_SCHEMA) return null;
+    throw err;
+  }
+}

@@ -1,0 +1,8 @@
+import type { UserDto } from '@leadline/contracts';
+import type pg from 'pg';
+import { toUserDto, type UserRow } from './rows.ts';
+
+export async function listUsers(pool: pg.Pool): Promise<UserDto[]> {
+  const { rows } = await pool.query<UserRow>('SELECT id, email, name, role, created_at FROM read.users ORDER BY name, id');
+  return rows.map(toUserDto);
+}

@@ -1,0 +1,13 @@
+import type { FastifyReply } from 'fastify';
+import type pg from 'pg';
+import type { CheckpointTracker, QueryMeta } from '../consistency.ts';
+import type { RepVisibility } from '../read/visibility.ts';
+
+/** What every read route needs. */
+export type RouteContext = { pool: pg.Pool; tracker: CheckpointTracker; sessionSecret: string; repVisibility: RepVisibility };
+
+/** Answers that are bare arrays carry their checkpoint and staleness in headers. */
+export function metaHeaders(reply: FastifyReply, meta: QueryMeta): void {
+  reply.header('X-Checkpoint', meta.checkpoint);
+  reply.header('X-Stale', String(meta.stale));
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { ProjectionState } from '../read/projectionState.ts';
+import { assessHealth } from './health.ts';
+
+const state = (name: string, over: Partial<ProjectionState> = {}): ProjectionState => ({
+  name,
+  status: 'running',
+  checkpoint: '1'.padStart(40, '0'),
+  error: null,
+  failedEventId: null,
+  heartbeatAt: '2026-11-24T10:00:00.000Z',
+  alive: true,
+  ...over,
+});
+
+describe('assessHealth', () => {
+  const expected = ['users', 'lead_cards'];
+
+  it('is unavailable before the projector table exists or while a projection has no row', () => {
+    expect(assessHealth(null, expected)).toHaveProperty('unavailable');
+    expect(assessHealth([state('users')], expected)).toEqual({ unavailable: 'projections not started: lead_cards' });
+  });
+
+  it('is unavailable when a running projection has no recent heartbeat', () => {
+    expect(assessHealth([state('users'), state('lead_cards', { alive: false })], expected)).toHaveProperty('unavailable');
+  });
+
+  it('is ok when every projection heartbeats, degraded when one failed', () => {
+    expect(assessHealth([state('users'), state('lead_cards')], expected)).toMatchObject({ health: { status: 'ok' } });
+    const failed = state('lead_cards', { status: 'failed', alive: false, error: 'boom', failedEventId: '0f8fad5b-d9cb-469f-a165-70867728950e' });
+    expect(assessHealth([state('users'), failed], expected)).toMatchObject({
+      health: { status: 'degraded', projections: [{ name: 'users' }, { name: 'lead_cards', status: 'failed', error: 'boom', failedEventId: failed.failedEventId }] },
+    });
+  });
+});

@@ -1,0 +1,59 @@
+import { leadDto, leadIdParams, leadListQuery, leadPage, minCheckpointQuery, queryMeta } from '@leadline/contracts';
+import { NotFoundError } from '@leadline/platform';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requirePrincipal } from '../principal.ts';
+import { LEAD_CARDS, USERS } from '../projections.ts';
+import { getLead, listLeads } from '../read/leads.ts';
+import { scopeFor } from '../read/visibility.ts';
+import { metaHeaders, type RouteContext } from './context.ts';
+
+const READS = [LEAD_CARDS, USERS];
+const leadAnswer = leadDto.extend(queryMeta.shape);
+
+export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/leads',
+    {
+      schema: {
+        summary: 'Leads, newest first, with filters and cursor paging',
+        description: '`q` matches name, company and email (case-insensitive, literal). `ownerId=none` lists unassigned leads.',
+        tags: ['leads'],
+        querystring: leadListQuery,
+        response: { 200: leadPage },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const { minCheckpoint, ...filter } = request.query;
+      const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
+      const page = await listLeads(ctx.pool, scopeFor(principal, ctx.repVisibility), filter);
+      metaHeaders(reply, meta);
+      return { ...page, ...meta };
+    },
+  );
+
+  r.get(
+    '/api/leads/:id',
+    {
+      schema: {
+        summary: 'One lead',
+        description: 'A `leadDto` plus `checkpoint` and `stale`. 404 also when the lead is not visible to you (existence is not revealed).',
+        tags: ['leads'],
+        params: leadIdParams,
+        querystring: minCheckpointQuery,
+        response: { 200: leadAnswer },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const meta = await ctx.tracker.waitFor(READS, request.query.minCheckpoint);
+      const lead = await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id);
+      if (!lead) throw new NotFoundError(`No lead ${request.params.id}`);
+      metaHeaders(reply, meta);
+      return { ...lead, ...meta };
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import { board, boardQuery, columnPage as columnPageSchema, columnQuery, overview, stageDto } from '@leadline/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requirePrincipal } from '../principal.ts';
+import { LEAD_CARDS, STAGE_TOTALS, STAGES, USERS } from '../projections.ts';
+import { boardColumns, columnPage, listStages, resolvePipeline, stageTotals } from '../read/pipeline.ts';
+import { scopeFor, type Scope } from '../read/visibility.ts';
+import { stageIdParams, stagesQuery } from '../schemas.ts';
+import { metaHeaders, type RouteContext } from './context.ts';
+
+/** Totals come from stage_totals for those who see everything, from read.leads for a scoped rep. */
+const totalsSource = (scope: Scope): string => (scope.kind === 'all' ? STAGE_TOTALS : LEAD_CARDS);
+
+export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/pipeline/stages',
+    {
+      schema: {
+        summary: 'Stages of a pipeline (default: the default pipeline) in board order',
+        description: 'Checkpoint and staleness are in the `X-Checkpoint` and `X-Stale` headers.',
+        tags: ['pipeline'],
+        querystring: stagesQuery,
+        response: { 200: z.array(stageDto) },
+      },
+    },
+    async (request, reply) => {
+      requirePrincipal(request, ctx.sessionSecret);
+      const meta = await ctx.tracker.waitFor([STAGES], request.query.minCheckpoint);
+      const stages = await listStages(ctx.pool, await resolvePipeline(ctx.pool, request.query.pipelineId));
+      metaHeaders(reply, meta);
+      return stages;
+    },
+  );
+
+  r.get(
+    '/api/pipeline/board',
+    {
+      schema: {
+        summary: 'The board: every column with its totals and first page of cards',
+        description: 'Cards are ordered by rank (bytewise), then id. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all), and totals over those.',
+        tags: ['pipeline'],
+        querystring: boardQuery,
+        response: { 200: board },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
+      const meta = await ctx.tracker.waitFor([STAGES, LEAD_CARDS, USERS, totalsSource(scope)], request.query.minCheckpoint);
+      const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
+      const columns = await boardColumns(ctx.pool, scope, pipelineId, request.query.limit);
+      metaHeaders(reply, meta);
+      return { pipelineId, columns, ...meta };
+    },
+  );
+
+  r.get(
+    '/api/pipeline/board/columns/:stageId',
+    {
+      schema: {
+        summary: 'The next page of one board column',
+        description: '`cursor` is a column `nextCursor`; a cursor of another column is refused (400).',
+        tags: ['pipeline'],
+        params: stageIdParams,
+        querystring: columnQuery,
+        response: { 200: columnPageSchema },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
+      const meta = await ctx.tracker.waitFor([LEAD_CARDS, USERS], request.query.minCheckpoint);
+      const page = await columnPage(ctx.pool, scope, request.params.stageId, request.query.cursor, request.query.limit);
+      metaHeaders(reply, meta);
+      return { stageId: request.params.stageId, ...page, ...meta };
+    },
+  );
+
+  r.get(
+    '/api/pipeline/overview',
+    {
+      schema: {
+        summary: 'Per stage: lead count, total value and probability-weighted value',
+        tags: ['pipeline'],
+        querystring: stagesQuery,
+        response: { 200: overview },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
+      const meta = await ctx.tracker.waitFor([STAGES, totalsSource(scope)], request.query.minCheckpoint);
+      const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
+      const stages = await stageTotals(ctx.pool, scope, { pipelineIds: [pipelineId] });
+      metaHeaders(reply, meta);
+      return { pipelineId, stages, ...meta };
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import { createLogger, createPool, createServer, parseConfig } from '@leadline/platform';
+import { buildQueryApp } from './app.ts';
+import { queryConfig } from './config.ts';
+
+const config = parseConfig(queryConfig);
+const logger = createLogger('query', config.LOG_LEVEL);
+const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-query' });
+const app = await createServer({ logger, title: 'Leadline query API' });
+await app.register(
+  buildQueryApp({ pool, databaseUrl: config.DATABASE_URL, sessionSecret: config.SESSION_SECRET, repVisibility: config.REP_VISIBILITY, webDist: config.WEB_DIST }),
+);
+await app.listen({ port: config.PORT, host: config.HOST });
+if (!config.WEB_DIST) logger.info('no web app build found: serving the API only');
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  try {
+    await app.close();
+    await pool.end();
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, 'unclean stop');
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

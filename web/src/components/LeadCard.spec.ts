@@ -1,0 +1,40 @@
+// @vitest-environment happy-dom
+import { mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import { card, leadId, stageIds } from '../lib/boardFixtures.ts';
+import LeadCard from './LeadCard.vue';
+
+describe('LeadCard', () => {
+  it('shows the full name, the company, the deal value and the owner', () => {
+    const wrapper = mount(LeadCard, {
+      props: { card: card(1, 'a', stageIds.new, { firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', dealValue: 42000, ownerName: 'Grace Hopper', ownerId: leadId(99) }), currency: 'USD' },
+    });
+    expect(wrapper.attributes('data-testid')).toBe(`card-${leadId(1)}`);
+    expect(wrapper.find('h3').text()).toBe('Ada Lovelace');
+    expect(wrapper.text()).toContain('Analytical Engines');
+    expect(wrapper.find('[data-field="value"]').text()).toMatch(/42,000/);
+    expect(wrapper.find('[data-field="owner"]').text()).toContain('Grace Hopper');
+    expect(wrapper.find('.lead-card__avatar').text()).toBe('GH');
+  });
+
+  it('titles a company-only lead with the company and says when nobody owns it', () => {
+    const wrapper = mount(LeadCard, { props: { card: card(2, 'a', stageIds.new, { firstName: null, lastName: null, company: 'Initech', dealValue: null }) } });
+    expect(wrapper.find('h3').text()).toBe('Initech');
+    expect(wrapper.find('.lead-card__company').exists()).toBe(false);
+    expect(wrapper.find('[data-field="value"]').text()).toBe('—');
+    expect(wrapper.find('[data-field="owner"]').text()).toContain('Unassigned');
+  });
+
+  it('marks a card whose change is not confirmed yet, in text as well as style', () => {
+    const wrapper = mount(LeadCard, { props: { card: card(3, 'a', stageIds.new), pending: true } });
+    expect(wrapper.classes()).toContain('lead-card--pending');
+    expect(wrapper.attributes('aria-busy')).toBe('true');
+    expect(wrapper.text()).toContain('Saving');
+  });
+
+  it('marks a card the user may not move', () => {
+    const wrapper = mount(LeadCard, { props: { card: card(4, 'a', stageIds.new), locked: true } });
+    expect(wrapper.classes()).toContain('lead-card--locked');
+    expect(wrapper.find('.pi-lock').attributes('title')).toMatch(/cannot move/);
+  });
+});

@@ -1,0 +1,85 @@
+import type { ProblemDto } from '@leadline/contracts';
+
+/** A non-2xx answer (or no answer at all: status 0), carrying the RFC 9457 problem when there is one. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: ProblemDto | null;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(status: number, problem: ProblemDto | null, retryAfterSeconds: number | null = null) {
+    super(problem?.detail || problem?.title || (status ? `Request failed (${status})` : 'Cannot reach the server'));
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export type RequestOptions = {
+  body?: unknown;
+  query?: Record<string, string | number | undefined | null>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+};
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Called when a request outside /api/auth answers 401: the session ended (expired, or logged out elsewhere). */
+export function onUnauthorized(handler: (() => void) | null): void {
+  unauthorizedHandler = handler;
+}
+
+function withQuery(path: string, query: RequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function readProblem(response: Response): Promise<ProblemDto | null> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return null;
+  try {
+    return (await response.json()) as ProblemDto;
+  } catch {
+    return null;
+  }
+}
+
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(withQuery(path, options.query), {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: 'same-origin',
+      signal: options.signal,
+    });
+  } catch (err) {
+    if ((err as Error)?.name === 'AbortError') throw err;
+    throw new ApiError(0, { type: 'about:blank', title: 'Network error', status: 0, detail: 'Cannot reach the server. Check your connection and try again.' });
+  }
+  if (!response.ok) {
+    const problem = await readProblem(response);
+    const retry = Number(response.headers.get('retry-after'));
+    if (response.status === 401 && !path.startsWith('/api/auth/')) unauthorizedHandler?.();
+    throw new ApiError(response.status, problem, Number.isFinite(retry) && retry > 0 ? retry : null);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export function useApi() {
+  return {
+    get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('GET', path, options),
+    post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body }),
+    put: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('PUT', path, { ...options, body }),
+  };
+}

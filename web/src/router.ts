@@ -1,0 +1,23 @@
+import { createRouter, createWebHistory, type Router } from 'vue-router';
+import { useAuthStore } from './stores/auth.ts';
+
+export function createAppRouter(): Router {
+  const router = createRouter({
+    history: createWebHistory(),
+    routes: [
+      { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
+      { path: '/', name: 'board', component: () => import('./pages/BoardPage.vue') },
+      { path: '/:pathMatch(.*)*', redirect: '/' },
+    ],
+  });
+
+  router.beforeEach(async (to) => {
+    const auth = useAuthStore();
+    await auth.ensureChecked();
+    if (to.meta.public) return auth.user && to.name === 'login' ? { name: 'board' } : true;
+    if (!auth.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+    return true;
+  });
+
+  return router;
+}
