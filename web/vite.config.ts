@@ -4,6 +4,8 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+/** Where `npm run dev -w web` sends /api (HTTP and the live WebSocket): a running `npm start` by default. */
+const apiTarget = process.env.LEADLINE_API_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   root,
@@ -15,7 +17,7 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: 'http://127.0.0.1:3000', changeOrigin: false, ws: true },
+      '/api': { target: apiTarget, changeOrigin: false, ws: true },
     },
   },
 });

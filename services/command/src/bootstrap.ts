@@ -4,7 +4,7 @@ import { defaultStages } from '@leadline/contracts';
 import type { EventStore } from '@leadline/eventstore';
 import { ConcurrencyError, ConflictError, type Logger } from '@leadline/platform';
 import { toNewEvents, type CommandMetadata, type EventPayload } from './events.ts';
-import { DEFAULT_PIPELINE_ID, deterministicId } from './ids.ts';
+import { DEFAULT_PIPELINE_ID, defaultStageId, deterministicId } from './ids.ts';
 import { pipelineStream } from './reads.ts';
 import { createUserAccount, normaliseEmail } from './users/accounts.ts';
 
@@ -26,7 +26,7 @@ async function ensureDefaultPipeline(store: EventStore, log: Logger): Promise<vo
     { type: 'PipelineCreated', data: { pipelineId: DEFAULT_PIPELINE_ID, name: 'Sales', isDefault: true } },
     ...defaultStages.map((stage, index): EventPayload => ({
       type: 'StageAdded',
-      data: { pipelineId: DEFAULT_PIPELINE_ID, stageId: deterministicId(`leadline:default-stage:${index}`), ...stage, orderPosition: index, isActive: true },
+      data: { pipelineId: DEFAULT_PIPELINE_ID, stageId: defaultStageId(index), ...stage, orderPosition: index, isActive: true },
     })),
   ];
   try {

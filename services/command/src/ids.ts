@@ -15,3 +15,6 @@ export const eventIdFor = (commandId: string, index: number, scope = ''): string
 export const entityIdFor = (commandId: string): string => deterministicId(`entity:${commandId}:id`);
 
 export const DEFAULT_PIPELINE_ID = deterministicId('leadline:default-pipeline');
+
+/** Stage ids of the default pipeline, by position in `defaultStages`. */
+export const defaultStageId = (index: number): string => deterministicId(`leadline:default-stage:${index}`);

@@ -1,5 +1,5 @@
 export { buildCommandApp } from './app.ts';
 export { bootstrap, DEFAULT_ADMIN_EMAIL } from './bootstrap.ts';
 export type { CommandDeps } from './deps.ts';
-export { DEFAULT_PIPELINE_ID, LEADLINE_NAMESPACE, deterministicId } from './ids.ts';
+export { DEFAULT_PIPELINE_ID, LEADLINE_NAMESPACE, defaultStageId, deterministicId } from './ids.ts';
 export { rankBetween } from './leads/rank.ts';

@@ -2,11 +2,11 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStages, domainEvent, eventMetadata } from '@leadline/contracts';
 import { signToken } from '@leadline/platform';
-import { deterministicId } from '../ids.ts';
+import { defaultStageId } from '../ids.ts';
 import { commandConflicts } from '../metrics.ts';
 import { startCommandHarness, type CommandHarness, type TestUser } from '../testing/app.ts';
 
-const stage = (name: (typeof defaultStages)[number]['name']) => deterministicId(`leadline:default-stage:${defaultStages.findIndex((s) => s.name === name)}`);
+const stage = (name: (typeof defaultStages)[number]['name']) => defaultStageId(defaultStages.findIndex((s) => s.name === name));
 
 describe('lead commands over HTTP', () => {
   let h: CommandHarness;

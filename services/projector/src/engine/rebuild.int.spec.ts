@@ -6,7 +6,7 @@ import { append, userCreated } from '../test-support/events.ts';
 import { caughtUp, projectionState, projectorHarness, waitFor, type ProjectorHarness } from '../test-support/harness.ts';
 import { seedHistory } from '../test-support/seed.ts';
 import { startProjector, type Projector } from './projector.ts';
-import { rebuild } from './rebuild.ts';
+import { rebuild, type RebuildProgress } from './rebuild.ts';
 import { verify } from './verify.ts';
 
 const ALL_ROWS: Record<string, string> = {
@@ -46,8 +46,8 @@ describe('rebuild', () => {
     const before = await snapshot();
     expect(before.leads).toHaveLength(20);
 
-    const progress: number[] = [];
-    const rebuilding = rebuild(h.deps, 'lead_cards', { pollMs: 20, onProgress: (p) => progress.push(p.processed) });
+    const progress: RebuildProgress[] = [];
+    const rebuilding = rebuild(h.deps, 'lead_cards', { pollMs: 20, onProgress: (p) => progress.push(p) });
     // Live traffic during the rebuild keeps flowing into generation 1.
     const userId = crypto.randomUUID();
     const during = await append(h.store, `user-${userId}`, userCreated({ userId, email: 'during@example.com', name: 'During' }));
@@ -65,6 +65,7 @@ describe('rebuild', () => {
     expect(after.leads.filter((l: { id: string }) => before.leads.some((b: { id: string }) => b.id === l.id))).toEqual(before.leads);
     expect(after.leads).toHaveLength(23);
     expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.builtBy === 'active projector' && p.generation === 2)).toBe(true);
     expect(await verify(h.deps)).toEqual([]);
   });
 

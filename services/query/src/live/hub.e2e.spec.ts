@@ -213,8 +213,10 @@ describe('board changes', () => {
   });
 
   it('removes a card the hub never saw change: the owners a rep holds are read when they subscribe', async () => {
-    const quiet = await insertLead(db.pool, { pipelineId, stageId: stages[2].id, ownerId: rep.id, dealValue: 50 });
-    const repClient = await subscribed(rep, ['board']);
+    // A lead the hub has seen no notice for (it predates the hub, like every lead after a restart).
+    const newcomer = await insertUser(db.pool, { name: 'Nina Newcomer', role: 'rep' });
+    const quiet = await insertLead(db.pool, { pipelineId, stageId: stages[2].id, ownerId: newcomer.id, dealValue: 50 });
+    const repClient = await subscribed(newcomer, ['board']);
     await updateLead(db.pool, quiet.id, { ownerId: otherRep.id });
     const checkpoint = await leadsChanged([quiet.id]);
     expect(await repClient.take('change')).toMatchObject({ checkpoint, cards: [], removed: [quiet.id] });

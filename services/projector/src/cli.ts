@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PostgresEventStore } from '@leadline/eventstore';
+import { createLogger, createPool, databaseUrl, startEmbeddedPostgres, type EmbeddedDatabase } from '@leadline/platform';
+import { rebuild } from './engine/rebuild.ts';
+import { verify, type VerifyDifference } from './engine/verify.ts';
+import { PROJECTION_NAMES } from './projections/index.ts';
+
+const USAGE = `usage:
+  npm run projections:rebuild -- <projection>   build the next generation from the log and swap it in
+  npm run projections:verify                    compare every live table with a rebuild up to its checkpoint
+
+projections: ${PROJECTION_NAMES.join(', ')}
+database: DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (default ./.data) when it is not running`;
+
+class CliError extends Error {}
+
+/** A postmaster already running on the data dir (npm start): its port, so that we can say how to reach it. */
+function runningPostmasterPort(pgDir: string): number | null {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !fs.existsSync(`/proc/${pid}`)) return null;
+  return Number(lines[3]) || null;
+}
+
+async function connect(): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
+  const fromEnv = process.env.DATABASE_URL;
+  if (fromEnv) {
+    const parsed = databaseUrl.safeParse(fromEnv);
+    if (!parsed.success) throw new CliError(`DATABASE_URL must be a postgres:// URL`);
+    return { url: parsed.data, embedded: null };
+  }
+  const dataDir = path.resolve(process.env.DATA_DIR ?? './.data');
+  const pgDir = path.join(dataDir, 'pg');
+  if (!fs.existsSync(pgDir)) throw new CliError(`DATABASE_URL is not set and there is no embedded database at ${pgDir} (run npm start once, or set DATA_DIR)`);
+  const port = runningPostmasterPort(pgDir);
+  if (port !== null) {
+    throw new CliError(
+      `The embedded PostgreSQL at ${pgDir} is already running (npm start?) on port ${port}.\n` +
+        `Run against it with DATABASE_URL, e.g.\n  DATABASE_URL=postgres://postgres:leadline@127.0.0.1:${port}/leadline npm run projections:${process.argv[2] ?? 'verify'}`,
+    );
+  }
+  try {
+    const embedded = await startEmbeddedPostgres({ dataDir });
+    return { url: embedded.url, embedded };
+  } catch (err) {
+    throw new CliError(`Could not start the embedded PostgreSQL at ${pgDir}: ${(err as Error)?.message ?? err}. If another process uses it, set DATABASE_URL.`);
+  }
+}
+
+const json = (row: unknown) => JSON.stringify(row);
+
+function printDifference(d: VerifyDifference): void {
+  console.log(`\n${d.projection} / read.${d.table}:`);
+  if (d.missing.length) {
+    console.log(`  ${d.missing.length} row(s) a rebuild produces that the live table lacks (at most 20 shown):`);
+    for (const row of d.missing) console.log(`    - ${json(row)}`);
+  }
+  if (d.extra.length) {
+    console.log(`  ${d.extra.length} row(s) in the live table that a rebuild does not produce (at most 20 shown):`);
+    for (const row of d.extra) console.log(`    + ${json(row)}`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, name] = argv;
+  if (command !== 'rebuild' && command !== 'verify') {
+    console.error(USAGE);
+    return 2;
+  }
+  if (command === 'rebuild' && !name) {
+    console.error(USAGE);
+    return 2;
+  }
+  const { url, embedded } = await connect();
+  const pool = createPool(url, { max: 5, applicationName: `leadline-projector-${command}` });
+  const logger = createLogger('projector-cli', process.env.LOG_LEVEL ?? 'warn');
+  try {
+    const eventStore = await PostgresEventStore.create(pool, url);
+    const deps = { pool, eventStore, logger };
+    if (command === 'rebuild') {
+      let shown = -1;
+      const result = await rebuild(deps, name, {
+        onProgress: (p) => {
+          if (p.processed === shown) return;
+          shown = p.processed;
+          console.log(`${p.projection} generation ${p.generation}: ${p.processed} events processed (built by ${p.builtBy})`);
+        },
+      });
+      console.log(`${result.projection}: generation ${result.generation} is live at checkpoint ${result.checkpoint || '(start)'}`);
+      return 0;
+    }
+    let tables = 0;
+    const differences = await verify(deps, {
+      onProgress: (p) => {
+        if (p.phase === 'building') console.log(`${p.projection}: ${p.processed} events replayed`);
+        else if (p.phase === 'compared') {
+          tables += p.tables;
+          console.log(`${p.projection}: compared ${p.tables} table(s), ${p.differences} with differences`);
+        } else console.log(`${p.projection}: skipped (${p.reason})`);
+      },
+    });
+    for (const d of differences) printDifference(d);
+    console.log(`\n${differences.length} difference${differences.length === 1 ? '' : 's'} in ${tables} tables`);
+    return differences.length > 0 ? 1 : 0;
+  } finally {
+    await pool.end();
+    await embedded?.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof CliError ? err.message : (err as Error)?.message ?? err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,53 @@
+import { PostgresEventStore } from '@leadline/eventstore';
+import { ConfigError, createLogger, createPool, databaseUrl, isDatabaseUnavailable, logLevel, parseConfig, port } from '@leadline/platform';
+import { z } from 'zod';
+import { startProjector } from './engine/projector.ts';
+import { startMetricsServer } from './http.ts';
+
+const configSchema = z.object({
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: logLevel,
+  METRICS_PORT: port.default(9464),
+});
+
+async function main(): Promise<void> {
+  const config = parseConfig(configSchema);
+  const logger = createLogger('projector', config.LOG_LEVEL);
+  const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-projector' });
+
+  // The database may start after us (compose): wait for it instead of exiting.
+  let eventStore: PostgresEventStore | undefined;
+  for (let attempt = 0; !eventStore; attempt++) {
+    try {
+      eventStore = await PostgresEventStore.create(pool, config.DATABASE_URL);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      const wait = Math.min(5000, 200 * 2 ** attempt);
+      logger.warn({ retryInMs: wait }, 'database unavailable; retrying');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  const projector = await startProjector({ pool, eventStore, logger });
+  const metrics = await startMetricsServer(projector, config.METRICS_PORT);
+  logger.info({ metricsPort: metrics.port }, 'projector started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping projector');
+    await metrics.close();
+    await projector.stop();
+    await eventStore.close();
+    await pool.end();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
