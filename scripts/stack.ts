@@ -28,11 +28,12 @@ export type StackOptions = {
 
 export type Stack = {
   url: string;
+  sessionSecret: string;
   app: FastifyInstance;
   pool: Pool;
   eventStore: PostgresEventStore;
   logger: Logger;
-  admin: { email: string; password?: string; created: boolean };
+  admin: { userId: string; email: string; password?: string; created: boolean };
   defaultPipelineId: string;
   stop: () => Promise<void>;
 };
@@ -75,6 +76,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
     return {
       url: `http://${shownHost}:${port}`,
+      sessionSecret,
       app,
       pool,
       eventStore,

@@ -53,7 +53,7 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  if (demo) await seedDemo(stack, { leads: demoSize, log: (m) => console.log(m) });
+  if (demo) await seedDemo(stack, { leads: demoSize, log: (m: string) => console.log(m) });
 
   const lines = [
     '',

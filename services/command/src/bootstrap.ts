@@ -38,7 +38,7 @@ async function ensureDefaultPipeline(store: EventStore, log: Logger): Promise<vo
 }
 
 /** The first admin, keyed by email: the same email always maps to the same user id. */
-async function ensureAdmin(store: EventStore, email: string, givenPassword: string | undefined, log: Logger): Promise<{ email: string; password?: string; created: boolean }> {
+async function ensureAdmin(store: EventStore, email: string, givenPassword: string | undefined, log: Logger): Promise<{ userId: string; email: string; password?: string; created: boolean }> {
   const userId = deterministicId(`leadline:admin:${email}`);
   const commandId = deterministicId(`leadline:bootstrap:admin:${email}`);
   const metadata: CommandMetadata = { commandId, correlationId: commandId, actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString() };
@@ -48,11 +48,11 @@ async function ensureAdmin(store: EventStore, email: string, givenPassword: stri
     // appended = 0: an earlier or concurrent bootstrap created it, so this password was not stored.
     const created = user.appended > 0;
     if (created) log.info({ userId, email }, 'first admin created');
-    return { email, password: created && !givenPassword ? password : undefined, created };
+    return { userId, email, password: created && !givenPassword ? password : undefined, created };
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     log.warn({ email }, 'admin email already belongs to another user; no admin created');
-    return { email, created: false };
+    return { userId, email, created: false };
   }
 }
 
@@ -63,7 +63,7 @@ async function ensureAdmin(store: EventStore, email: string, givenPassword: stri
  */
 export async function bootstrap(deps: { eventStore: EventStore; adminEmail?: string; adminPassword?: string; log: Logger }): Promise<{
   defaultPipelineId: string;
-  admin: { email: string; password?: string; created: boolean };
+  admin: { userId: string; email: string; password?: string; created: boolean };
 }> {
   await ensureDefaultPipeline(deps.eventStore, deps.log);
   const admin = await ensureAdmin(deps.eventStore, normaliseEmail(deps.adminEmail ?? DEFAULT_ADMIN_EMAIL), deps.adminPassword, deps.log);

@@ -102,7 +102,7 @@ export type Answer<B extends Record<string, unknown> = Record<string, unknown>> 
 
 export type RunContext = { principal: Principal; metadata: CommandMetadata; ifMatch?: number };
 
-export type HandlerDeps = { sessionSecret: string; idempotency: IdempotencyStore };
+export type HandlerDeps = { sessionSecret: string; idempotency: IdempotencyStore; clock?: () => Date };
 
 /**
  * The HTTP side every write route shares: authentication, If-Match, Idempotency-Key
@@ -122,7 +122,7 @@ export async function executeCommand<B extends Record<string, unknown>>(
     const principal = requireWriter(request, deps.sessionSecret);
     const ifMatch = parseIfMatch(request.headers['if-match']);
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
-    const base = { correlationId: request.correlationId, actor: { userId: principal.userId, role: principal.role }, occurredAt: new Date().toISOString() };
+    const base = { correlationId: request.correlationId, actor: { userId: principal.userId, role: principal.role }, occurredAt: (deps.clock?.() ?? new Date()).toISOString() };
     const execute = async (commandId: string) => {
       const answer = await run({ principal, ifMatch, metadata: { ...base, commandId } });
       const streams = answer.streams.filter((s) => s.appended > 0);

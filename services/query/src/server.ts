@@ -1,8 +1,18 @@
-import { createLogger, createPool, createServer, parseConfig } from '@leadline/platform';
+import { ConfigError, createLogger, createPool, createServer, parseConfig } from '@leadline/platform';
 import { buildQueryApp } from './app.ts';
 import { queryConfig } from './config.ts';
 
-const config = parseConfig(queryConfig);
+function loadConfig() {
+  try {
+    return parseConfig(queryConfig);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
+const config = loadConfig();
 const logger = createLogger('query', config.LOG_LEVEL);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-query' });
 const app = await createServer({ logger, title: 'Leadline query API' });

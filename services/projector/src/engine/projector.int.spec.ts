@@ -156,6 +156,21 @@ describe('projection engine', () => {
     }
   });
 
+  it('recovers when the connections holding its locks are killed, without losing or repeating an effect', async () => {
+    await start({ batchSize: 4 });
+    const first = await seedHistory(h.store, 4);
+    for (const name of ['users', 'stages', 'lead_cards', 'stage_totals']) await caughtUp(h.db, name, first.checkpoint);
+    const killed = await h.db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    expect(killed.rowCount).toBe(4);
+    const second = await seedHistory(h.store, 4);
+    for (const name of ['users', 'stages', 'lead_cards', 'stage_totals']) await caughtUp(h.db, name, second.checkpoint);
+    expect(await count('SELECT count(*) AS n FROM read.leads')).toBe(8);
+    expect(await count('SELECT sum(lead_count) AS n FROM read.stage_totals')).toBe(8);
+    expect((await started[0].status()).every((s) => s.instance === 'active' && s.status === 'running')).toBe(true);
+  });
+
   it('backs off and retries while the store is unavailable, then catches up', async () => {
     let failures = 0;
     const flaky: EventStore = Object.assign(Object.create(Object.getPrototypeOf(h.store)), h.store, {

@@ -49,7 +49,8 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     }
     if (!stopped) timer = setTimeout(tick, deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS).unref();
   };
-  timer = setTimeout(tick, deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS).unref();
+  // The first measurement comes soon after start so that /metrics is not empty for a whole period.
+  timer = setTimeout(tick, Math.min(1000, deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)).unref();
 
   return {
     stop: async () => {

@@ -125,7 +125,7 @@ export class ProjectionRunner {
       this.log.info({ storedVersion: state.version, version: projection.version }, 'projection version changed: rebuilding');
       rebuild = await requestRebuild(client, projection);
     }
-    await dropStaleGenerations(client, projection, rebuild ? [generation, rebuild.generation] : [generation]);
+    let cleanupDue = !(await dropStaleGenerations(client, projection, rebuild ? [generation, rebuild.generation] : [generation])).complete;
     await activate(client, name, rebuild !== null);
     this.checkpoint = checkpoint;
     this.status = rebuild ? 'rebuilding' : 'running';
@@ -155,7 +155,7 @@ export class ProjectionRunner {
           progressed = progressed || result.processed > 0;
           if (result.poison) return this.failed(result);
         } else if (!liveCurrent || rebuild.checkpoint >= checkpoint) {
-          await this.swap(client, rebuild, generation, checkpoint);
+          cleanupDue = !(await this.swap(client, rebuild, generation, checkpoint));
           generation = rebuild.generation;
           checkpoint = rebuild.checkpoint;
           this.checkpoint = checkpoint;
@@ -168,6 +168,9 @@ export class ProjectionRunner {
         if (this.mode === 'until-rebuilt') return true;
       }
       healthy();
+      if (!progressed && cleanupDue) {
+        cleanupDue = !(await dropStaleGenerations(client, projection, rebuild ? [generation, rebuild.generation] : [generation])).complete;
+      }
       if (progressed) {
         // Other runners of this process may have been held behind this batch's transaction.
         this.deps.waker.wake('peer');
@@ -185,11 +188,13 @@ export class ProjectionRunner {
     if (result.handled > 0) eventsTotal.inc({ projection: this.projection.name }, result.handled);
   }
 
-  private async swap(client: pg.PoolClient, rebuild: RebuildRow, generation: number, checkpoint: string): Promise<void> {
+  /** Returns whether the old generation's tables could be dropped at once (readers may still hold them). */
+  private async swap(client: pg.PoolClient, rebuild: RebuildRow, generation: number, checkpoint: string): Promise<boolean> {
     await swapGeneration(client, this.projection, rebuild, generation, checkpoint);
     this.log.info({ generation: rebuild.generation, checkpoint: rebuild.checkpoint, processed: rebuild.processed }, 'rebuild swapped in');
-    const dropped = await dropStaleGenerations(client, this.projection, [rebuild.generation]);
+    const { dropped, complete } = await dropStaleGenerations(client, this.projection, [rebuild.generation]);
     if (dropped.length > 0) this.log.info({ dropped }, 'old generation dropped');
+    return complete;
   }
 
   /** A poison event stops this projection only; it keeps its lock so that a standby does not retry the same event. */

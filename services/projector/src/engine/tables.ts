@@ -52,13 +52,19 @@ export async function pointViews(db: Queryable, projection: Projection, generati
  * could not take its lock, or by a crash). Waits at most lockTimeoutMs per table: readers still on
  * an old table must not stall the projector; the next call retries.
  */
-export async function dropStaleGenerations(db: Queryable, projection: Projection, keep: number[], lockTimeoutMs = 1000): Promise<string[]> {
+export async function dropStaleGenerations(
+  db: Queryable,
+  projection: Projection,
+  keep: number[],
+  lockTimeoutMs = 1000,
+): Promise<{ dropped: string[]; complete: boolean }> {
   const { rows } = await db.query<{ tablename: string }>(
     `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename ~ $2`,
     [READ_SCHEMA, `^(${projection.tables.map((t) => escapeRegex(t.name)).join('|')})__g[0-9]+$`],
   );
   const keepNames = new Set(projection.tables.flatMap((t) => keep.map((g) => `${t.name}__${generationSuffix(g)}`)));
   const dropped: string[] = [];
+  let complete = true;
   for (const { tablename } of rows) {
     if (keepNames.has(tablename)) continue;
     try {
@@ -70,9 +76,10 @@ export async function dropStaleGenerations(db: Queryable, projection: Projection
     } catch (err) {
       await db.query('ROLLBACK').catch(() => {});
       if ((err as { code?: string }).code !== '55P03') throw err;
+      complete = false;
     }
   }
-  return dropped;
+  return { dropped, complete };
 }
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,126 @@
+import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
+import { buildCommandApp } from '@leadline/command';
+import { generateLead, seededRandom, vocabulary, type Random } from '@leadline/datagen';
+import type { CommandAccepted, StageDto } from '@leadline/contracts';
+import type { Stack } from './stack.ts';
+
+export const DEMO_PASSWORD = 'leadline-demo';
+const DAY = 86_400_000;
+
+const demoUsers = [
+  { email: 'maria.manager@demo.leadline', name: 'Maria Keller', role: 'manager' },
+  { email: 'raj.rep@demo.leadline', name: 'Raj Patel', role: 'rep' },
+  { email: 'sofia.rep@demo.leadline', name: 'Sofia García', role: 'rep' },
+  { email: 'tom.rep@demo.leadline', name: "Tom O'Brien", role: 'rep' },
+  { email: 'yuki.rep@demo.leadline', name: 'Yuki Tanaka', role: 'rep' },
+  { email: 'amara.rep@demo.leadline', name: 'Amara Okafor', role: 'rep' },
+] as const;
+
+type Action = { at: number; leadId: string; kind: 'create'; body: Record<string, unknown> } | { at: number; leadId: string; kind: 'move'; stage: string; lostReason?: string };
+
+/** A lead's path through the default stages: how far it got and how it ended. */
+function journey(r: Random, createdAt: number, now: number, leadId: string): Action[] {
+  const path = ['Qualified', 'Contacted', 'Proposal'];
+  const advance = [0.6, 0.7, 0.6];
+  const actions: Action[] = [];
+  let t = createdAt;
+  const step = () => (t += r.int(1, 12) * DAY * (0.3 + r.next()));
+  for (let i = 0; i < path.length; i++) {
+    step();
+    if (t > now) return actions;
+    if (!r.chance(advance[i])) {
+      if (r.chance(0.35)) actions.push({ at: t, leadId, kind: 'move', stage: 'Lost', lostReason: r.pick(vocabulary.lostReasons) });
+      return actions;
+    }
+    actions.push({ at: t, leadId, kind: 'move', stage: path[i] });
+  }
+  step();
+  if (t <= now && r.chance(0.8)) actions.push(r.chance(0.55) ? { at: t, leadId, kind: 'move', stage: 'Won' } : { at: t, leadId, kind: 'move', stage: 'Lost', lostReason: r.pick(vocabulary.lostReasons) });
+  return actions;
+}
+
+/** Groups consecutive actions on distinct leads so they can run side by side without reordering a lead's own history. */
+function chunks(actions: Action[], size: number): Action[][] {
+  const out: Action[][] = [];
+  let current: Action[] = [];
+  let leads = new Set<string>();
+  for (const a of actions) {
+    if (current.length >= size || leads.has(a.leadId)) {
+      out.push(current);
+      current = [];
+      leads = new Set();
+    }
+    current.push(a);
+    leads.add(a.leadId);
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/**
+ * Seeds a realistic demo through the command path (HTTP handlers, deciders, event store),
+ * with a simulated clock so that leads were created and moved over the past 90 days.
+ */
+export async function seedDemo(stack: Stack, options: { leads: number; seed?: number; log: (line: string) => void }): Promise<void> {
+  let now = Date.now() - 90 * DAY;
+  const seeder = await createServer({ logger: createLogger('demo', 'warn'), title: 'demo' });
+  await seeder.register(buildCommandApp({ pool: stack.pool, eventStore: stack.eventStore, sessionSecret: stack.sessionSecret, cookieSecure: false, clock: () => new Date(now) }));
+  await seeder.ready();
+  const admin: Principal = { userId: stack.admin.userId, role: 'admin', name: 'Administrator', email: stack.admin.email };
+  const send = async (method: 'POST' | 'PUT', url: string, payload: unknown, as: Principal = admin) => {
+    const res = await seeder.inject({ method, url, payload: payload as object, headers: { authorization: `Bearer ${signToken(as, stack.sessionSecret)}` } });
+    return { status: res.statusCode, body: res.json() as CommandAccepted };
+  };
+  try {
+    const userIds: string[] = [];
+    for (const u of demoUsers) {
+      const res = await send('POST', '/api/users', { ...u, password: DEMO_PASSWORD });
+      if (res.status === 409) {
+        options.log('Demo data already present: not seeding again.');
+        return;
+      }
+      if (res.status !== 201) throw new Error(`demo user ${u.email}: HTTP ${res.status}`);
+      userIds.push(res.body.id);
+    }
+    const repIds = userIds.slice(1);
+    const stagesRes = await stack.app.inject({ method: 'GET', url: '/api/pipeline/stages', headers: { authorization: `Bearer ${signToken(admin, stack.sessionSecret)}` } });
+    const stages = new Map((stagesRes.json() as StageDto[]).map((s) => [s.name, s.id]));
+
+    const r = seededRandom(options.seed ?? 20261124);
+    const end = Date.now();
+    const actions: Action[] = [];
+    for (let i = 0; i < options.leads; i++) {
+      const leadId = r.uuid();
+      const createdAt = now + r.next() * (end - now - DAY);
+      const ownerId = r.chance(0.1) ? null : repIds[i % repIds.length];
+      actions.push({ at: createdAt, leadId, kind: 'create', body: { id: leadId, ...generateLead(r), ownerId } });
+      actions.push(...journey(r, createdAt, end, leadId));
+    }
+    actions.sort((a, b) => a.at - b.at);
+    const tty = process.stdout.isTTY;
+    let done = 0;
+    let lastCheckpoint = '';
+    const ownerOf = new Map<string, string | null>();
+    for (const group of chunks(actions, 8)) {
+      now = group[0].at;
+      await Promise.all(
+        group.map(async (a) => {
+          const res =
+            a.kind === 'create'
+              ? (ownerOf.set(a.leadId, (a.body.ownerId as string | null) ?? null), await send('POST', '/api/leads', a.body))
+              : await send('PUT', `/api/leads/${a.leadId}/move-stage`, { stageId: stages.get(a.stage), lostReason: a.lostReason });
+          if (res.status >= 300) throw new Error(`demo ${a.kind} ${a.leadId}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+          if (res.body.checkpoint > lastCheckpoint) lastCheckpoint = res.body.checkpoint;
+        }),
+      );
+      done += group.length;
+      if (tty) process.stdout.write(`\rSeeding demo: ${done}/${actions.length} commands`);
+      else if (done % 1000 < group.length) options.log(`Seeding demo: ${done}/${actions.length} commands`);
+    }
+    if (tty) process.stdout.write('\n');
+    await stack.app.inject({ method: 'GET', url: `/api/pipeline/board?minCheckpoint=${lastCheckpoint}`, headers: { authorization: `Bearer ${signToken(admin, stack.sessionSecret)}` } });
+    options.log(`Demo seeded: ${options.leads} leads, ${actions.length} commands. Demo users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => `${u.email} (${u.role})`).join(', ')}`);
+  } finally {
+    await seeder.close();
+  }
+}
