@@ -6,6 +6,8 @@ import { START, compareCheckpoints } from './port.ts';
 
 export type ConformanceHarness = {
   store: EventStore;
+  /** Moves the store's internal position counters to just below a digit-count boundary (e.g. 9,990 → 10,010), where text-vs-number ordering bugs show. */
+  approachPositionBoundary?: () => Promise<void>;
   /**
    * Starts an append that stays uncommitted until `commit()` is called, so that a later
    * append can commit first. Stores with a single ordered writer may commit at once.
@@ -115,6 +117,23 @@ export function describeEventStoreConformance(name: string, makeHarness: () => P
       expect(onlyY.map((e) => e.type)).toEqual(['Y']);
       expect(await h.store.readAll({ after: checkpoint })).toEqual([]);
       expect(compareCheckpoints(START, checkpoint)).toBe(-1);
+    });
+
+    it('reads all in append order across a position digit boundary', async () => {
+      await h.approachPositionBoundary?.();
+      const head = await h.store.headCheckpoint();
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const e = ev('Ordered', { i });
+        ids.push(e.eventId);
+        await h.store.append(stream(), [e], 'no_stream');
+      }
+      const read = await h.store.readAll({ after: head, limit: 1000 });
+      expect(read.map((e) => e.eventId)).toEqual(ids);
+      for (let i = 1; i < read.length; i++) expect(compareCheckpoints(read[i - 1].checkpoint, read[i].checkpoint)).toBe(-1);
+      expect(await h.store.headCheckpoint()).toBe(read[read.length - 1].checkpoint);
+      const tail = await h.store.readAll({ after: read[19].checkpoint, limit: 1000 });
+      expect(tail.map((e) => e.eventId)).toEqual(ids.slice(20));
     });
 
     it('delivers both of two appends that commit in reverse order of their positions', async () => {

@@ -20,8 +20,8 @@ type Row = {
   event_id: string;
   stream_id: string;
   stream_version: number;
-  transaction_id: string;
-  global_position: string;
+  xid: string;
+  pos: string;
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
@@ -32,14 +32,15 @@ const toStored = (r: Row): StoredEvent => ({
   eventId: r.event_id,
   streamId: r.stream_id,
   streamVersion: r.stream_version,
-  checkpoint: encodePgCheckpoint(r.transaction_id, r.global_position),
+  checkpoint: encodePgCheckpoint(r.xid, r.pos),
   type: r.type,
   data: r.data,
   metadata: r.metadata,
   recordedAt: r.recorded_at.toISOString(),
 });
 
-const COLUMNS = 'event_id, stream_id, stream_version, transaction_id::text, global_position::text, type, data, metadata, recorded_at';
+// Output names differ from the columns on purpose: ORDER BY would otherwise sort by the text casts.
+const COLUMNS = 'event_id, stream_id, stream_version, transaction_id::text AS xid, global_position::text AS pos, type, data, metadata, recorded_at';
 
 async function guard<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -73,7 +74,7 @@ export class PostgresEventStore implements EventStore {
       if (existing.rowCount === events.length) {
         await client.query('COMMIT');
         const last = existing.rows[existing.rows.length - 1];
-        return { version: last.stream_version, checkpoint: encodePgCheckpoint(last.transaction_id, last.global_position), written: false };
+        return { version: last.stream_version, checkpoint: encodePgCheckpoint(last.xid, last.pos), written: false };
       }
       const already = new Set(existing.rows.map((r) => r.event_id));
       const fresh = events.filter((e) => !already.has(e.eventId));
@@ -85,15 +86,15 @@ export class PostgresEventStore implements EventStore {
         const b = i * 6;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb)`;
       });
-      const inserted = await client.query<{ transaction_id: string; global_position: string }>(
+      const inserted = await client.query<{ xid: string; pos: string }>(
         `INSERT INTO es.events (event_id, stream_id, stream_version, type, data, metadata) VALUES ${tuples.join(', ')}
-         RETURNING transaction_id::text, global_position::text`,
+         RETURNING transaction_id::text AS xid, global_position::text AS pos`,
         values,
       );
       await client.query('UPDATE es.streams SET version = $2 WHERE stream_id = $1', [streamId, next]);
       await client.query('COMMIT');
-      const last = inserted.rows.reduce((a, b) => (BigInt(b.global_position) > BigInt(a.global_position) ? b : a));
-      return { version: next, checkpoint: encodePgCheckpoint(last.transaction_id, last.global_position), written: true };
+      const last = inserted.rows.reduce((a, b) => (BigInt(b.pos) > BigInt(a.pos) ? b : a));
+      return { version: next, checkpoint: encodePgCheckpoint(last.xid, last.pos), written: true };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       // A concurrent append of the same event ids won the race: answer as the idempotent re-append it is.
@@ -145,12 +146,12 @@ export class PostgresEventStore implements EventStore {
 
   headCheckpoint(): Promise<string> {
     return guard(async () => {
-      const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
-        `SELECT transaction_id::text, global_position::text FROM es.events
+      const { rows } = await this.pool.query<{ xid: string; pos: string }>(
+        `SELECT transaction_id::text AS xid, global_position::text AS pos FROM es.events
          WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
          ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
       );
-      return rows[0] ? encodePgCheckpoint(rows[0].transaction_id, rows[0].global_position) : START;
+      return rows[0] ? encodePgCheckpoint(rows[0].xid, rows[0].pos) : START;
     });
   }
 

@@ -7,8 +7,7 @@ import { tryLockProjection, unlockProjection } from './lock.ts';
 import { eventsTotal } from './metrics.ts';
 import { readPage } from './read.ts';
 import { errorMessage } from './parse.ts';
-import { activate, ensureState, liveTarget, readRebuild, rebuildTarget, requestRebuild, swapGeneration, type RebuildRow } from './state.ts';
-import { dropStaleGenerations } from './tables.ts';
+import { activate, dropStaleGenerations, ensureState, liveTarget, readRebuild, rebuildTarget, requestRebuild, swapGeneration, type RebuildRow } from './state.ts';
 import type { Projection, ProjectionState } from './types.ts';
 import { sleep, type Waker } from './wake.ts';
 
@@ -125,7 +124,7 @@ export class ProjectionRunner {
       this.log.info({ storedVersion: state.version, version: projection.version }, 'projection version changed: rebuilding');
       rebuild = await requestRebuild(client, projection);
     }
-    let cleanupDue = !(await dropStaleGenerations(client, projection, rebuild ? [generation, rebuild.generation] : [generation])).complete;
+    let cleanupDue = !(await dropStaleGenerations(client, projection)).complete;
     await activate(client, name, rebuild !== null);
     this.checkpoint = checkpoint;
     this.status = rebuild ? 'rebuilding' : 'running';
@@ -169,7 +168,7 @@ export class ProjectionRunner {
       }
       healthy();
       if (!progressed && cleanupDue) {
-        cleanupDue = !(await dropStaleGenerations(client, projection, rebuild ? [generation, rebuild.generation] : [generation])).complete;
+        cleanupDue = !(await dropStaleGenerations(client, projection)).complete;
       }
       if (progressed) {
         // Other runners of this process may have been held behind this batch's transaction.
@@ -192,7 +191,7 @@ export class ProjectionRunner {
   private async swap(client: pg.PoolClient, rebuild: RebuildRow, generation: number, checkpoint: string): Promise<boolean> {
     await swapGeneration(client, this.projection, rebuild, generation, checkpoint);
     this.log.info({ generation: rebuild.generation, checkpoint: rebuild.checkpoint, processed: rebuild.processed }, 'rebuild swapped in');
-    const { dropped, complete } = await dropStaleGenerations(client, this.projection, [rebuild.generation]);
+    const { dropped, complete } = await dropStaleGenerations(client, this.projection);
     if (dropped.length > 0) this.log.info({ dropped }, 'old generation dropped');
     return complete;
   }

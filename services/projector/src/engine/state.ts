@@ -1,7 +1,7 @@
 import { OwnershipLostError } from './failures.ts';
 import { lockProjectionSetup } from './lock.ts';
 import { publishChangeNotice } from './notice.ts';
-import { createTables, generationSuffix, pointViews } from './tables.ts';
+import { createTables, dropTable, generationSuffix, generationTables, pointViews } from './tables.ts';
 import type { BatchTarget } from './batch.ts';
 import type { Projection, ProjectionState, Queryable } from './types.ts';
 
@@ -139,4 +139,33 @@ export async function swapGeneration(db: Queryable, projection: Projection, rebu
 export async function recordHeartbeat(db: Queryable, names: string[]): Promise<void> {
   if (names.length === 0) return;
   await db.query(`UPDATE projector.projections SET heartbeat_at = now() WHERE name = ANY($1::text[])`, [names]);
+}
+
+/**
+ * Drops the tables of generations that are neither live nor being built (left by a swap whose drop
+ * could not take its lock, or by a crash). Each drop decides under the setup lock, so it never
+ * races a rebuild request creating the next generation, and waits at most lockTimeoutMs: readers
+ * still on an old table must not stall the projector. Returns false when some table must be retried.
+ */
+export async function dropStaleGenerations(db: Queryable, projection: Projection, lockTimeoutMs = 1000): Promise<{ dropped: string[]; complete: boolean }> {
+  const dropped: string[] = [];
+  let complete = true;
+  for (const candidate of await generationTables(db, projection)) {
+    try {
+      const done = await inTransaction(db, async () => {
+        await lockProjectionSetup(db, projection.name);
+        const state = await readState(db, projection.name);
+        const rebuild = await readRebuild(db, projection.name);
+        if (!state || candidate.generation === state.generation || candidate.generation === rebuild?.generation) return false;
+        await db.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
+        await dropTable(db, candidate.table);
+        return true;
+      });
+      if (done) dropped.push(candidate.table);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      complete = false;
+    }
+  }
+  return { dropped, complete };
 }

@@ -47,39 +47,15 @@ export async function pointViews(db: Queryable, projection: Projection, generati
   }
 }
 
-/**
- * Drops the physical tables of generations other than `keep` (left behind by a swap whose drop
- * could not take its lock, or by a crash). Waits at most lockTimeoutMs per table: readers still on
- * an old table must not stall the projector; the next call retries.
- */
-export async function dropStaleGenerations(
-  db: Queryable,
-  projection: Projection,
-  keep: number[],
-  lockTimeoutMs = 1000,
-): Promise<{ dropped: string[]; complete: boolean }> {
-  const { rows } = await db.query<{ tablename: string }>(
-    `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename ~ $2`,
-    [READ_SCHEMA, `^(${projection.tables.map((t) => escapeRegex(t.name)).join('|')})__g[0-9]+$`],
-  );
-  const keepNames = new Set(projection.tables.flatMap((t) => keep.map((g) => `${t.name}__${generationSuffix(g)}`)));
-  const dropped: string[] = [];
-  let complete = true;
-  for (const { tablename } of rows) {
-    if (keepNames.has(tablename)) continue;
-    try {
-      await db.query('BEGIN');
-      await db.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
-      await db.query(`DROP TABLE IF EXISTS ${READ_SCHEMA}.${quoted(tablename)}`);
-      await db.query('COMMIT');
-      dropped.push(tablename);
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => {});
-      if ((err as { code?: string }).code !== '55P03') throw err;
-      complete = false;
-    }
-  }
-  return { dropped, complete };
+/** Physical tables of the projection's generations that exist now, with their generation. */
+export async function generationTables(db: Queryable, projection: Projection): Promise<{ table: string; generation: number }[]> {
+  const { rows } = await db.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename ~ $2`, [
+    READ_SCHEMA,
+    `^(${projection.tables.map((t) => escapeRegex(t.name)).join('|')})__g[0-9]+$`,
+  ]);
+  return rows.map((r) => ({ table: r.tablename, generation: Number(r.tablename.slice(r.tablename.lastIndexOf('__g') + 3)) }));
 }
+
+export const dropTable = (db: Queryable, table: string) => db.query(`DROP TABLE IF EXISTS ${READ_SCHEMA}.${quoted(table)}`);
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
