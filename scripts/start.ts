@@ -1,18 +1,18 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, databaseUrl, logLevel, parseConfig, port } from '@leadline/platform';
+import { ConfigError, databaseUrl, logLevel, optionalEnv, parseConfig, port } from '@leadline/platform';
 import { seedDemo } from './demo.ts';
 import { repoRoot, startStack } from './stack.ts';
 
 const config = z.object({
-  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_URL: optionalEnv(databaseUrl),
   DATA_DIR: z.string().min(1).default('./.data'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  ADMIN_EMAIL: z.string().email().optional(),
-  ADMIN_PASSWORD: z.string().min(10, 'at least 10 characters').optional(),
+  SESSION_SECRET: optionalEnv(z.string().min(32, 'at least 32 characters')),
+  ADMIN_EMAIL: optionalEnv(z.email()),
+  ADMIN_PASSWORD: optionalEnv(z.string().min(10, 'at least 10 characters')),
   REP_VISIBILITY: z.enum(['own', 'all']).default('own'),
   COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: logLevel,

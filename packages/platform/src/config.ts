@@ -17,3 +17,6 @@ export const databaseUrl = z
 export const port = z.coerce.number().int().min(0).max(65535);
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** An optional variable where an empty value (`VAR=` or compose's `${VAR:-}`) means unset. */
+export const optionalEnv = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());

@@ -1,22 +1,11 @@
-import { z } from 'zod';
 import { PostgresEventStore } from '@leadline/eventstore';
-import { ConfigError, createLogger, createPool, createServer, databaseUrl, logLevel, parseConfig, port } from '@leadline/platform';
+import { ConfigError, createLogger, createPool, createServer, parseConfig } from '@leadline/platform';
 import { buildCommandApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
-
-const configSchema = z.object({
-  DATABASE_URL: databaseUrl,
-  PORT: port.default(3001),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  SESSION_SECRET: z.string().min(32, 'at least 32 characters'),
-  COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  ADMIN_EMAIL: z.email().optional(),
-  ADMIN_PASSWORD: z.string().min(10, 'at least 10 characters').optional(),
-  LOG_LEVEL: logLevel,
-});
+import { commandConfig } from './config.ts';
 
 async function main(): Promise<void> {
-  const config = parseConfig(configSchema);
+  const config = parseConfig(commandConfig);
   const logger = createLogger('command', config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-command' });
   const eventStore = await PostgresEventStore.create(pool, config.DATABASE_URL);

@@ -31,7 +31,7 @@ const IDLE_WAIT_MS = 1000;
  * After a wake-up that found nothing readable, retry soon: the new events are committed but held
  * behind the xmin of some other transaction in the cluster, and their visibility sends no notice.
  */
-const QUICK_RETRY_MS = [10, 20, 40, 80, 160, 320];
+const QUICK_RETRY_MS = [10, 20, 40, 80, 160, 250, 250, 250, 250];
 
 /**
  * One projection in one process. It competes for the projection's advisory lock on a dedicated
@@ -81,7 +81,7 @@ export class ProjectionRunner {
           client.off('error', onConnectionError);
           client.release();
           client = null;
-          if (this.instance !== 'standby') this.log.info('waiting as standby');
+          if (this.status !== 'standby') this.log.info('waiting as standby');
           this.instance = 'standby';
           this.status = 'standby';
           attempt = 0;
@@ -97,10 +97,8 @@ export class ProjectionRunner {
         client = null;
         if (finished) break;
       } catch (err) {
-        if (client) {
-          client.off('error', onConnectionError);
-          client.release(err instanceof Error ? err : true);
-        }
+        // The listener stays on a destroyed client: a late socket error must not go unhandled.
+        client?.release(err instanceof Error ? err : true);
         this.instance = 'standby';
         const wait = backoffMs(attempt++);
         if (isTransient(err)) this.log.warn({ err: errorMessage(err), retryInMs: wait }, 'projection paused: store unavailable or ownership lost');

@@ -25,7 +25,7 @@ describe('verify', () => {
     expect(await verify(h.deps, { onProgress: (p) => progress.push(p) })).toEqual([]);
     const compared = progress.filter((p) => p.phase === 'compared');
     expect(compared.map((p) => p.projection)).toEqual(['users', 'stages', 'lead_cards', 'stage_totals']);
-    expect(compared.reduce((n, p) => n + (p.phase === 'compared' ? p.tables : 0), 0)).toBe(7);
+    expect(compared.reduce((n, p) => n + (p.phase === 'compared' ? p.tables : 0), 0)).toBe(8);
     const scratch = await h.db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'read' AND tablename LIKE '%__verify'`);
     expect(scratch.rows).toEqual([]);
   });

@@ -226,6 +226,20 @@ describe('board changes', () => {
     expect(repClient.received.filter((m) => m.type === 'change')).toHaveLength(1);
   });
 
+  it('asks for a refetch when a change cannot be loaded, now and on replay', async () => {
+    const client = await subscribed(admin, ['board']);
+    const before = await leadsChanged([]);
+    await db.pool.query('ALTER VIEW read.leads RENAME TO leads_away');
+    try {
+      const checkpoint = await leadsChanged([repLead.id]);
+      expect(await client.take('refetch')).toMatchObject({ channel: 'board', checkpoint });
+    } finally {
+      await db.pool.query('ALTER VIEW read.leads_away RENAME TO leads');
+    }
+    const later = await subscribed(admin, ['board'], before);
+    expect(await later.take('refetch')).toMatchObject({ reason: 'a change could not be delivered' });
+  });
+
   it('asks for a refetch when a notice is too large to list its keys', async () => {
     const client = await subscribed(admin, ['board']);
     position += 1;

@@ -1,15 +1,17 @@
-import { clientMessage, type ChangeNotice, type ClientMessage, type LeadCard, type ServerMessage } from '@leadline/contracts';
+import type { ChangeNotice, ClientMessage, LeadCard, ServerMessage } from '@leadline/contracts';
 import type { Principal } from '@leadline/platform';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import type { CheckpointTracker } from '../consistency.ts';
-import { LEAD_CARDS, STAGE_TOTALS, STAGES } from '../projections.ts';
 import { loadCards } from '../read/leads.ts';
 import { stageTotals } from '../read/pipeline.ts';
 import { canSee, scopeFor, scopeKey, type RepVisibility, type Scope } from '../read/visibility.ts';
+import { cardsChange, kindOf, leadIdOf, ownersOf, planNotice, type ChangeMessage, type ChangeSet, type ChannelKind } from './changes.ts';
 import { liveClientsGauge } from './metrics.ts';
 import { OwnerIndex, UNASSIGNED, type Prior } from './ownerIndex.ts';
+import { readOwnedLeads } from './ownerSeed.ts';
+import { parseClientMessage, sendMessage, type RawMessage } from './protocol.ts';
 import { RingBuffer } from './ringBuffer.ts';
 
 export type LiveHubOptions = {
@@ -24,10 +26,6 @@ export type LiveHubOptions = {
   bufferSize?: number;
 };
 
-type ChannelKind = 'board' | 'lead' | 'me';
-type ColumnTotals = { stageId: string; count: number; totalValue: number };
-type ChangeMessage = Extract<ServerMessage, { type: 'change' }>;
-
 type LiveClient = { socket: WebSocket; principal: Principal; scope: Scope; channels: Set<string>; lastSeen: number };
 
 /** A change notice as the hub remembers it for replays. */
@@ -41,33 +39,9 @@ type BufferedNotice = {
   reason: string;
 };
 
-/** What changed, loaded once and shaped per client. */
-type ChangeSet = {
-  checkpoint: string;
-  leadIds: string[];
-  cards: Map<string, LeadCard>;
-  /** What was known of each changed lead's owner before each notice that changed it. */
-  priors: (leadId: string) => { prior: Prior; checkpoint: string }[];
-  totalsStageIds: string[];
-};
-
-/** Whose leads a viewer sees: everyone's, or those of the listed owner keys. */
-type Owners = 'all' | string[];
-
 const MAX_CHANNELS_PER_CLIENT = 200;
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** Channels to refetch when a projection's notice is too large to list its keys. */
-const REFETCH_WITHOUT_KEYS: Record<string, ChannelKind[]> = {
-  [LEAD_CARDS]: ['board', 'lead', 'me'],
-  [STAGE_TOTALS]: ['board'],
-  [STAGES]: ['board'],
-};
-
-const kindOf = (channel: string): ChannelKind => (channel === 'board' ? 'board' : channel === 'me' ? 'me' : 'lead');
-const leadIdOf = (channel: string): string => channel.slice('lead:'.length);
-const ownersOf = (scope: Scope): Owners => (scope.kind === 'all' ? 'all' : [scope.userId, UNASSIGNED]);
-const toColumnTotals = (t: { stageId: string; count: number; totalValue: number }): ColumnTotals => ({ stageId: t.stageId, count: t.count, totalValue: t.totalValue });
+const toColumnTotals = (t: { stageId: string; count: number; totalValue: number }) => ({ stageId: t.stageId, count: t.count, totalValue: t.totalValue });
 
 /**
  * Fans the projector's change notices out to WebSocket clients. Work is done once per notice
@@ -89,10 +63,6 @@ export class LiveHub {
     this.buffer = new RingBuffer(options.bufferSize ?? 1_000);
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.deadAfterMs = options.deadAfterMs ?? 45_000;
-  }
-
-  get clientCount(): number {
-    return this.clients.size;
   }
 
   start(): void {
@@ -123,7 +93,7 @@ export class LiveHub {
   }
 
   notice(notice: ChangeNotice): void {
-    this.enqueue(() => this.process(notice));
+    this.enqueue(() => this.process(notice).catch((err) => this.failed(notice, err)));
   }
 
   connect(socket: WebSocket, principal: Principal): void {
@@ -133,7 +103,7 @@ export class LiveHub {
     socket.on('pong', () => {
       client.lastSeen = Date.now();
     });
-    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.received(client, data, isBinary));
+    socket.on('message', (data: RawMessage, isBinary: boolean) => this.received(client, data, isBinary));
     socket.on('close', () => {
       if (this.clients.delete(client)) liveClientsGauge.dec();
     });
@@ -149,13 +119,7 @@ export class LiveHub {
   }
 
   private send(client: LiveClient, message: ServerMessage): void {
-    const socket = client.socket;
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      socket.close(1013, 'client too slow');
-      return;
-    }
-    socket.send(JSON.stringify(message));
+    sendMessage(client.socket, message);
   }
 
   private beat(): void {
@@ -171,24 +135,11 @@ export class LiveHub {
     }
   }
 
-  private received(client: LiveClient, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  private received(client: LiveClient, data: RawMessage, isBinary: boolean): void {
     client.lastSeen = Date.now();
-    let parsed: unknown;
-    try {
-      if (isBinary) throw new Error('binary');
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      parsed = JSON.parse(text);
-    } catch {
-      this.send(client, { type: 'error', message: 'messages must be JSON text' });
-      return;
-    }
-    const result = clientMessage.safeParse(parsed);
-    if (!result.success) {
-      const detail = result.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
-      this.send(client, { type: 'error', message: `invalid message: ${detail}` });
-      return;
-    }
-    this.handle(client, result.data);
+    const parsed = parseClientMessage(data, isBinary);
+    if ('error' in parsed) this.send(client, { type: 'error', message: parsed.error });
+    else this.handle(client, parsed.message);
   }
 
   private handle(client: LiveClient, message: ClientMessage): void {
@@ -243,27 +194,14 @@ export class LiveHub {
     return [...keys].filter((k) => !this.index.isSeeded(k));
   }
 
-  /** Records every lead an owner key has, with the lead_cards checkpoint of the same snapshot. */
+  /** Records every lead an owner key has, so that its absence from the index later means something. */
   private async seed(key: string): Promise<void> {
     if (this.index.isSeeded(key)) return;
-    let db: pg.PoolClient | null = null;
     try {
-      db = await this.options.pool.connect();
-      await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const at = await db.query<{ checkpoint: string | null }>('SELECT checkpoint FROM projector.projections WHERE name = $1', [LEAD_CARDS]);
-      const leads =
-        key === UNASSIGNED
-          ? await db.query<{ id: string }>('SELECT id FROM read.leads WHERE owner_id IS NULL')
-          : await db.query<{ id: string }>('SELECT id FROM read.leads WHERE owner_id = $1::uuid', [key]);
-      await db.query('COMMIT');
-      if (at.rows[0]) this.index.seed(key, leads.rows.map((r) => r.id), at.rows[0].checkpoint ?? '');
+      const owned = await readOwnedLeads(this.options.pool, key);
+      if (owned) this.index.seed(key, owned.leadIds, owned.checkpoint);
     } catch (err) {
-      await db?.query('ROLLBACK').catch(() => {});
-      const code = (err as { code?: string }).code;
-      // Before the projector has created its tables there is nothing to know yet.
-      if (code !== '42P01' && code !== '3F000') this.options.log.warn({ err }, 'live hub: cannot read lead owners');
-    } finally {
-      db?.release();
+      this.options.log.warn({ err }, 'live hub: cannot read lead owners');
     }
   }
 
@@ -292,24 +230,7 @@ export class LiveHub {
   }
 
   private async process(notice: ChangeNotice): Promise<void> {
-    const entry: BufferedNotice = { checkpoint: notice.checkpoint, leadIds: [], priors: new Map(), totalsStageIds: [], refetch: [], reason: '' };
-    if (notice.changes === undefined) {
-      entry.refetch = REFETCH_WITHOUT_KEYS[notice.projection] ?? [];
-      entry.reason = `${notice.projection} changed too much to list`;
-    } else {
-      const leads = new Set<string>();
-      const stages = new Set<string>();
-      for (const change of notice.changes) {
-        if (change.view === 'leads') leads.add(change.key);
-        else if (change.view === 'stage_totals') stages.add(change.key);
-        else if (change.view === 'stages' || change.view === 'pipelines') {
-          entry.refetch = ['board'];
-          entry.reason = 'the pipeline changed';
-        }
-      }
-      entry.leadIds = [...leads];
-      entry.totalsStageIds = [...stages];
-    }
+    const entry: BufferedNotice = { checkpoint: notice.checkpoint, priors: new Map(), ...planNotice(notice) };
     const cards = new Map<string, LeadCard>();
     if (entry.leadIds.length > 0) {
       for (const card of await loadCards(this.options.pool, entry.leadIds)) cards.set(card.id, card);
@@ -342,6 +263,22 @@ export class LiveHub {
         if (message) this.send(client, message);
       }
     }
+  }
+
+  /**
+   * A notice that could not be fanned out (the database is away): every client must refetch,
+   * now or on replay, and what the owner index knew may have missed this change.
+   */
+  private async failed(notice: ChangeNotice, err: unknown): Promise<void> {
+    this.options.log.warn({ err, checkpoint: notice.checkpoint }, 'live hub: cannot fan out a change notice; clients will refetch');
+    const reason = 'a change could not be delivered';
+    this.remember({ checkpoint: notice.checkpoint, leadIds: [], priors: new Map(), totalsStageIds: [], refetch: ['board', 'lead', 'me'], reason });
+    for (const client of this.clients) {
+      for (const channel of client.channels) this.send(client, { type: 'refetch', channel, checkpoint: notice.checkpoint, reason });
+    }
+    this.index.reset();
+    await this.seed(UNASSIGNED);
+    for (const client of this.clients) for (const key of this.ownerKeysToSeed(client)) await this.seed(key);
   }
 
   private remember(entry: BufferedNotice): void {
@@ -389,10 +326,10 @@ export class LiveHub {
       case 'lead': {
         const id = leadIdOf(channel);
         if (!set.leadIds.includes(id)) return Promise.resolve(null);
-        return Promise.resolve(this.cardsChange(channel, set, [id], ownersOf(client.scope)));
+        return Promise.resolve(cardsChange(channel, set, [id], ownersOf(client.scope), this.index));
       }
       case 'me':
-        return Promise.resolve(this.cardsChange(channel, set, set.leadIds, [client.principal.userId]));
+        return Promise.resolve(cardsChange(channel, set, set.leadIds, [client.principal.userId], this.index));
       default: {
         const _exhaustive: never = kind;
         return _exhaustive;
@@ -401,28 +338,12 @@ export class LiveHub {
   }
 
   private async boardChange(scope: Scope, set: ChangeSet): Promise<ChangeMessage | null> {
-    const cardsPart = this.cardsChange('board', set, set.leadIds, ownersOf(scope));
+    const cardsPart = cardsChange('board', set, set.leadIds, ownersOf(scope), this.index);
     // A scoped rep's totals are sums over their own leads: stage_totals notices do not move them.
     const totalsOnly = !cardsPart && set.totalsStageIds.length > 0 && scope.kind === 'all';
     if (!cardsPart && !totalsOnly) return null;
     const pipelineIds = [...new Set([...set.cards.values()].map((c) => c.pipelineId))];
     const totals = await stageTotals(this.options.pool, scope, { pipelineIds: cardsPart ? pipelineIds : [], stageIds: set.totalsStageIds });
     return { ...(cardsPart ?? { type: 'change', channel: 'board', checkpoint: set.checkpoint, cards: [], removed: [] }), totals: totals.map(toColumnTotals) };
-  }
-
-  /**
-   * The changed cards a viewer may see, and the changed ids it may no longer see but possibly
-   * saw before (a lead reassigned away); null when neither exists.
-   */
-  private cardsChange(channel: string, set: ChangeSet, ids: string[], owners: Owners): ChangeMessage | null {
-    const cards: LeadCard[] = [];
-    const removed: string[] = [];
-    for (const id of ids) {
-      const card = set.cards.get(id);
-      if (card && (owners === 'all' || owners.includes(card.ownerId ?? UNASSIGNED))) cards.push(card);
-      else if (owners === 'all' || set.priors(id).some((p) => this.index.wasOwnedByAny(p.prior, owners, p.checkpoint))) removed.push(id);
-    }
-    if (cards.length === 0 && removed.length === 0) return null;
-    return { type: 'change', channel, checkpoint: set.checkpoint, cards, removed, totals: [] };
   }
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProjector, type Projector } from '../../engine/projector.ts';
-import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved } from '../../test-support/events.ts';
+import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, stageAdded } from '../../test-support/events.ts';
 import { caughtUp, projectorHarness, type ProjectorHarness } from '../../test-support/harness.ts';
 import { leadCardsProjection } from './projection.ts';
 
@@ -17,6 +17,14 @@ describe('lead_cards projection', () => {
   beforeAll(async () => {
     h = await projectorHarness({ projections: [leadCardsProjection] });
     projector = await startProjector(h.deps);
+    const cp = await append(
+      h.store,
+      `pipeline-${pipelineId}`,
+      stageAdded(pipelineId, open, { name: 'Open' }),
+      stageAdded(pipelineId, won, { name: 'Won', isWon: true, orderPosition: 1 }),
+      stageAdded(pipelineId, lost, { name: 'Lost', isLost: true, orderPosition: 2 }),
+    );
+    await caughtUp(h.db, 'lead_cards', cp);
   });
   afterAll(async () => {
     await projector?.stop();
@@ -87,6 +95,15 @@ describe('lead_cards projection', () => {
     cp = await append(h.store, `lead-${leadId}`, back);
     await caughtUp(h.db, 'lead_cards', cp);
     expect(await lead(leadId)).toMatchObject({ stage_id: open, won_at: null, lost_reason: null, stage_entered_at: at(back), version: 7 });
+  });
+
+  it('sets won_at on entering a won stage even without a deal value (wonValue null)', async () => {
+    const leadId = crypto.randomUUID();
+    await append(h.store, `lead-${leadId}`, leadCreated({ leadId, pipelineId, stageId: open, fields: { lastName: 'No value' } }));
+    const toWon = leadMoved({ leadId, pipelineId, fromStageId: open, toStageId: won, wonValue: null });
+    const cp = await append(h.store, `lead-${leadId}`, toWon);
+    await caughtUp(h.db, 'lead_cards', cp);
+    expect(await lead(leadId)).toMatchObject({ stage_id: won, won_at: at(toWon), deal_value: null });
   });
 
   it('assigns and unassigns', async () => {

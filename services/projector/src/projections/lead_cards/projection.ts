@@ -4,11 +4,13 @@ import { parseFieldChange } from './fields.ts';
 /**
  * `read.leads`: one row per lead, the board's cards and the lead list. The owner's name is not
  * stored: the query side joins `read.users`, so a renamed user needs no lead rewritten.
+ * `read.lead_cards_stages` is private: which stages are won, so that won_at is set on entering a
+ * won stage even for a lead without a deal value (whose move carries wonValue null).
  */
 export const leadCardsProjection = defineProjection({
   name: 'lead_cards',
   version: 1,
-  eventTypes: ['LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadAssigned'],
+  eventTypes: ['StageAdded', 'LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadAssigned'],
   tables: [
     {
       name: 'leads',
@@ -48,9 +50,17 @@ export const leadCardsProjection = defineProjection({
         `CREATE INDEX ON ${t} (created_at DESC, id DESC)`,
       ],
     },
+    {
+      name: 'lead_cards_stages',
+      ddl: (t) => `CREATE TABLE ${t} (stage_id uuid PRIMARY KEY, is_won boolean NOT NULL)`,
+    },
   ],
   async handle(ctx, event) {
     switch (event.type) {
+      case 'StageAdded': {
+        await ctx.db.query(`INSERT INTO ${ctx.table('lead_cards_stages')} (stage_id, is_won) VALUES ($1, $2)`, [event.data.stageId, event.data.isWon]);
+        return;
+      }
       case 'LeadCreated':
         return leadCreated(ctx, event);
       case 'LeadDetailsUpdated':
@@ -109,11 +119,13 @@ async function detailsUpdated(ctx: HandlerContext, event: Event<'LeadDetailsUpda
 
 /**
  * Entering another stage resets stage_entered_at; a reorder inside the same stage keeps it, and
- * keeps the lost reason or won time unless the move brings new ones. wonValue is set exactly when
- * the target stage is a won stage, lostReason when it is a lost stage.
+ * keeps the lost reason or won time unless the move brings new ones. The command side sets
+ * lostReason exactly for lost stages; a won stage is known from StageAdded (or a non-null wonValue).
  */
 async function movedToStage(ctx: HandlerContext, event: Event<'LeadMovedToStage'>): Promise<void> {
   const { leadId, pipelineId, toStageId, rank, lostReason, wonValue } = event.data;
+  const stage = await ctx.db.query<{ is_won: boolean }>(`SELECT is_won FROM ${ctx.table('lead_cards_stages')} WHERE stage_id = $1`, [toStageId]);
+  const won = (stage.rows[0]?.is_won ?? false) || wonValue !== null;
   await ctx.db.query(
     `UPDATE ${ctx.table('leads')} SET
        stage_entered_at = CASE WHEN stage_id = $2 THEN stage_entered_at ELSE $7::timestamptz END,
@@ -121,7 +133,7 @@ async function movedToStage(ctx: HandlerContext, event: Event<'LeadMovedToStage'
        won_at = CASE WHEN NOT $6::boolean THEN NULL WHEN stage_id = $2 THEN COALESCE(won_at, $7::timestamptz) ELSE $7::timestamptz END,
        stage_id = $2, pipeline_id = $3, rank = $4, version = $8, updated_at = $7::timestamptz
      WHERE id = $1`,
-    [leadId, toStageId, pipelineId, rank, lostReason, wonValue !== null, event.metadata.occurredAt, event.streamVersion],
+    [leadId, toStageId, pipelineId, rank, lostReason, won, event.metadata.occurredAt, event.streamVersion],
   );
   ctx.changed('leads', leadId);
 }
