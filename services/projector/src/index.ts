@@ -5,3 +5,4 @@ export { projectorMigrations } from './engine/schema.ts';
 export type { HandlerContext, ProjectedEvent, Projection, ProjectionStatus, ProjectionTable, ProjectorDeps } from './engine/types.ts';
 export { defineProjection } from './engine/types.ts';
 export { PROJECTION_NAMES, projections, type ProjectionName } from './projections/index.ts';
+export { projectorConfig } from './config.ts';

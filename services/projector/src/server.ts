@@ -1,17 +1,11 @@
 import { PostgresEventStore } from '@leadline/eventstore';
-import { ConfigError, createLogger, createPool, databaseUrl, isDatabaseUnavailable, logLevel, parseConfig, port } from '@leadline/platform';
-import { z } from 'zod';
+import { ConfigError, createLogger, createPool, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
+import { projectorConfig } from './config.ts';
 import { startProjector } from './engine/projector.ts';
 import { startMetricsServer } from './http.ts';
 
-const configSchema = z.object({
-  DATABASE_URL: databaseUrl,
-  LOG_LEVEL: logLevel,
-  METRICS_PORT: port.default(9464),
-});
-
 async function main(): Promise<void> {
-  const config = parseConfig(configSchema);
+  const config = parseConfig(projectorConfig);
   const logger = createLogger('projector', config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-projector' });
 

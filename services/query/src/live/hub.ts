@@ -52,6 +52,7 @@ export class LiveHub {
   private readonly clients = new Set<LiveClient>();
   private readonly buffer: RingBuffer<BufferedNotice>;
   private readonly index = new OwnerIndex();
+  private seededGeneration = 0;
   /** A client whose last checkpoint is older than this may have missed notices the buffer lacks. */
   private floor = '';
   private queue: Promise<void> = Promise.resolve();
@@ -82,11 +83,10 @@ export class LiveHub {
       const newest = this.options.tracker.newest();
       if (newest > this.floor) this.floor = newest;
       if (reconnected) this.index.reset();
-      await this.seed(UNASSIGNED);
+      await this.seedConnected();
       if (!reconnected) return;
       const checkpoint = this.checkpoint();
       for (const client of this.clients) {
-        for (const key of this.ownerKeysToSeed(client)) await this.seed(key);
         for (const channel of client.channels) this.send(client, { type: 'refetch', channel, checkpoint, reason: 'the live feed reconnected; changes may have been missed' });
       }
     });
@@ -238,6 +238,8 @@ export class LiveHub {
         entry.priors.set(id, this.index.prior(id, entry.checkpoint));
         this.index.record(id, cards.get(id)?.ownerId, entry.checkpoint);
       }
+      // The index forgets everything when it outgrows its capacity; what clients follow is read again.
+      if (this.index.generation !== this.seededGeneration) await this.seedConnected();
     }
     this.remember(entry);
     if (entry.refetch.length > 0) {
@@ -277,6 +279,12 @@ export class LiveHub {
       for (const channel of client.channels) this.send(client, { type: 'refetch', channel, checkpoint: notice.checkpoint, reason });
     }
     this.index.reset();
+    await this.seedConnected();
+  }
+
+  /** Seeds the unassigned leads and the owners connected clients follow, after a start or a reset. */
+  private async seedConnected(): Promise<void> {
+    this.seededGeneration = this.index.generation;
     await this.seed(UNASSIGNED);
     for (const client of this.clients) for (const key of this.ownerKeysToSeed(client)) await this.seed(key);
   }

@@ -21,6 +21,8 @@ type Entry = { owner: string | null; at: string };
 export class OwnerIndex {
   private readonly owners = new Map<string, Entry>();
   private readonly seededAt = new Map<string, string>();
+  /** Counts resets, so that the owner of the index can tell it must seed again. */
+  generation = 0;
 
   constructor(private readonly capacity = 200_000) {}
 
@@ -65,6 +67,7 @@ export class OwnerIndex {
   reset(): void {
     this.owners.clear();
     this.seededAt.clear();
+    this.generation += 1;
   }
 
   private bound(): void {
