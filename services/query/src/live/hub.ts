@@ -284,9 +284,10 @@ export class LiveHub {
 
   /** Seeds the unassigned leads and the owners connected clients follow, after a start or a reset. */
   private async seedConnected(): Promise<void> {
-    this.seededGeneration = this.index.generation;
     await this.seed(UNASSIGNED);
     for (const client of this.clients) for (const key of this.ownerKeysToSeed(client)) await this.seed(key);
+    // Should the seeds themselves overflow the index, stay with "maybe" rather than re-read on every notice.
+    this.seededGeneration = this.index.generation;
   }
 
   private remember(entry: BufferedNotice): void {
