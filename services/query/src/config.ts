@@ -10,7 +10,7 @@ const builtWeb = path.join(repoRoot, 'web', 'dist');
 export const queryConfig = z.object({
   DATABASE_URL: databaseUrl,
   PORT: port.default(3002),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z.string().min(1).default('0.0.0.0'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   REP_VISIBILITY: z.enum(['own', 'all']).default('own'),
   WEB_DIST: z
