@@ -31,7 +31,7 @@ describe('bootstrap', () => {
     expect(admin).toMatchObject({ role: 'admin', email: 'admin@leadline.local' });
 
     const again = await bootstrap({ eventStore, log });
-    expect(again.admin).toEqual({ email: 'admin@leadline.local', created: false });
+    expect(again.admin).toEqual({ userId: created[0].admin.userId, email: 'admin@leadline.local', created: false });
     expect(await eventStore.readStream(`pipeline-${DEFAULT_PIPELINE_ID}`)).toHaveLength(7);
   });
 
@@ -39,6 +39,6 @@ describe('bootstrap', () => {
     db = await createTestDatabase();
     const eventStore = await PostgresEventStore.create(db.pool, db.url);
     const run = await bootstrap({ eventStore, adminEmail: 'Boss@Example.com', adminPassword: 'a-given-password', log });
-    expect(run.admin).toEqual({ email: 'boss@example.com', created: true });
+    expect(run.admin).toEqual({ userId: expect.stringMatching(/^[0-9a-f-]{36}$/), email: 'boss@example.com', created: true });
   });
 });

@@ -48,7 +48,7 @@ async function ensureAdmin(store: EventStore, email: string, givenPassword: stri
     // appended = 0: an earlier or concurrent bootstrap created it, so this password was not stored.
     const created = user.appended > 0;
     if (created) log.info({ userId, email }, 'first admin created');
-    return { userId, email, password: created && !givenPassword ? password : undefined, created };
+    return created && !givenPassword ? { userId, email, password, created } : { userId, email, created };
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     log.warn({ email }, 'admin email already belongs to another user; no admin created');
