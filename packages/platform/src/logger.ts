@@ -7,8 +7,8 @@ export const redactUrl = (url: string): string => url.replace(/([?&](?:token|pas
 
 type RequestLike = { method?: string; url?: string; ip?: string; headers?: Record<string, unknown>; socket?: { remotePort?: number } };
 
-export function createLogger(name: string, level: string = process.env.LOG_LEVEL ?? 'info'): pino.Logger {
-  return pino({
+export function createLogger(name: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): pino.Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { service: name },
@@ -18,5 +18,6 @@ export function createLogger(name: string, level: string = process.env.LOG_LEVEL
       req: (req: RequestLike) => ({ method: req.method, url: redactUrl(req.url ?? ''), remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
       err: pino.stdSerializers.err,
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

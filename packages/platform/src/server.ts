@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import client from 'prom-client';
 import type { Logger } from './logger.ts';
+import { registerNulGuard } from './nul-guard.ts';
 import { registerProblemHandler } from './problem.ts';
 
 export const metricsRegistry = new client.Registry();
@@ -35,6 +36,7 @@ export async function createServer(options: { logger: Logger; title: string; bod
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app);
+  registerNulGuard(app);
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers['x-correlation-id'];
