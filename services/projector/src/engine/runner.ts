@@ -1,4 +1,4 @@
-import type { EventStore } from '@leadline/eventstore';
+import type { EventStore, StoredEvent } from '@leadline/eventstore';
 import type { Logger } from '@leadline/platform';
 import type pg from 'pg';
 import { applyBatch, type BatchResult } from './batch.ts';
@@ -137,9 +137,9 @@ export class ProjectionRunner {
           const result = await applyBatch(client, projection, liveTarget(name, generation), checkpoint, events);
           checkpoint = result.checkpoint;
           this.checkpoint = checkpoint;
-          this.applied(result);
+          this.applied(result, events);
           progressed = result.processed > 0;
-          if (result.poison) return this.failed(result);
+          if (result.poison) return this.failed(result, events);
         }
       }
       rebuild = await readRebuild(client, name);
@@ -150,7 +150,7 @@ export class ProjectionRunner {
         if (events.length > 0) {
           const result = await applyBatch(client, projection, rebuildTarget(name, rebuild.generation), rebuild.checkpoint, events);
           progressed = progressed || result.processed > 0;
-          if (result.poison) return this.failed(result);
+          if (result.poison) return this.failed(result, events);
         } else if (!liveCurrent || rebuild.checkpoint >= checkpoint) {
           cleanupDue = !(await this.swap(client, rebuild, generation, checkpoint));
           generation = rebuild.generation;
@@ -181,8 +181,12 @@ export class ProjectionRunner {
     return false;
   }
 
-  private applied(result: BatchResult): void {
-    if (result.handled > 0) eventsTotal.inc({ projection: this.projection.name }, result.handled);
+  /** One log line per batch that changed something, carrying the requests' correlation ids. */
+  private applied(result: BatchResult, events: StoredEvent[]): void {
+    if (result.handled === 0) return;
+    eventsTotal.inc({ projection: this.projection.name }, result.handled);
+    const correlationIds = [...new Set(events.map((e) => e.metadata.correlationId))].slice(0, 50);
+    this.log.info({ checkpoint: result.checkpoint, handled: result.handled, correlationIds }, 'batch applied');
   }
 
   /** Returns whether the old generation's tables could be dropped at once (readers may still hold them). */
@@ -195,9 +199,10 @@ export class ProjectionRunner {
   }
 
   /** A poison event stops this projection only; it keeps its lock so that a standby does not retry the same event. */
-  private async failed(result: BatchResult): Promise<boolean> {
+  private async failed(result: BatchResult, events: StoredEvent[]): Promise<boolean> {
     this.status = 'failed';
-    this.log.error({ eventId: result.poison?.eventId, error: result.poison?.error }, 'poison event: projection stopped');
+    const correlationId = events.find((e) => e.eventId === result.poison?.eventId)?.metadata.correlationId;
+    this.log.error({ eventId: result.poison?.eventId, correlationId, error: result.poison?.error }, 'poison event: projection stopped');
     if (this.mode === 'until-rebuilt') return true;
     while (!this.stopping) await sleep(60_000, this.abort.signal);
     return false;
