@@ -29,6 +29,10 @@ export const leadFields = z.object({
 export type LeadFields = z.infer<typeof leadFields>;
 export const leadFieldNames = Object.keys(leadFields.shape) as (keyof LeadFields)[];
 
+/** Every lead field, with what was not given as null (custom fields as an empty object). */
+export const completeLeadFields = (given: Partial<LeadFields> = {}): LeadFields =>
+  Object.fromEntries(leadFieldNames.map((name) => [name, given[name] ?? (name === 'customFields' ? {} : null)])) as LeadFields;
+
 export const createLeadBody = leadFields
   .partial()
   .extend({

@@ -1,4 +1,4 @@
-import { leadFieldNames, type LeadFields, type UpdateLeadBody } from '@leadline/contracts';
+import { completeLeadFields, type LeadFields, type UpdateLeadBody } from '@leadline/contracts';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError } from '@leadline/platform';
 import type { Actor, CommandMetadata, EventPayload } from '../events.ts';
 import { activeStage, firstOpenStage, isClosed, type PipelineState, type Stage } from '../pipelines/pipeline.ts';
@@ -83,7 +83,7 @@ export function createLead(command: CreateLead, state: LeadState): LeadEvent[] {
   const ownerId = ownerForNewLead(actor, data.ownerId);
   if (actor.role === 'rep' && ownerId !== null && ownerId !== actor.userId) throw new ForbiddenError('A rep may not give a new lead to someone else');
   assertValidOwner(ownerId, context.owner);
-  const fields = Object.fromEntries(leadFieldNames.map((name) => [name, data.fields[name] ?? (name === 'customFields' ? {} : null)])) as LeadFields;
+  const fields = completeLeadFields(data.fields);
   if (!hasName(fields)) throw new IllegalStateError('name-required', 'A lead needs a first name, a last name or a company');
   return [
     {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { defaultStages, type LeadFields } from '@leadline/contracts';
+import { completeLeadFields, defaultStages, type LeadFields } from '@leadline/contracts';
 import type { Role } from '@leadline/platform';
 import type { CommandMetadata, EventPayload } from '../events.ts';
 import { deterministicId } from '../ids.ts';
@@ -27,20 +27,4 @@ export const metaFor = (userId: string, role: Role): CommandMetadata => ({
   occurredAt: '2026-11-02T10:00:00.000Z',
 });
 
-export const emptyFields: LeadFields = {
-  firstName: null,
-  lastName: null,
-  email: null,
-  phone: null,
-  company: null,
-  title: null,
-  source: null,
-  industry: null,
-  country: null,
-  city: null,
-  companySize: null,
-  dealValue: null,
-  expectedCloseDate: null,
-  probability: null,
-  customFields: {},
-};
+export const emptyFields: LeadFields = completeLeadFields();

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { eventDataSchemas, leadFields, type EventData, type EventType, type LeadFields } from '@leadline/contracts';
+import { completeLeadFields, eventDataSchemas, leadFields, type EventData, type EventType, type LeadFields } from '@leadline/contracts';
 import type { EventStore, NewEvent } from '@leadline/eventstore';
 
 const EPOCH = Date.parse('2026-03-01T09:00:00.000Z');
@@ -28,23 +28,7 @@ export function newEvent<T extends EventType>(type: T, data: EventData<T>, occur
   };
 }
 
-export const emptyFields = (): LeadFields => ({
-  firstName: null,
-  lastName: null,
-  email: null,
-  phone: null,
-  company: null,
-  title: null,
-  source: null,
-  industry: null,
-  country: null,
-  city: null,
-  companySize: null,
-  dealValue: null,
-  expectedCloseDate: null,
-  probability: null,
-  customFields: {},
-});
+export const emptyFields = (): LeadFields => completeLeadFields();
 
 export const pipelineCreated = (pipelineId: string, name = 'Sales', isDefault = true) => newEvent('PipelineCreated', { pipelineId, name, isDefault });
 
