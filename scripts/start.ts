@@ -58,7 +58,8 @@ async function main() {
   const lines = [
     '',
     `  Leadline is running at ${stack.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    `  Admin login: ${stack.admin.email}` + (stack.admin.password ? `  password: ${stack.admin.password}  (shown once; change it or set ADMIN_PASSWORD)` : '  (password as set on first start)'),
+    `  Admin login: ${stack.admin.email}  ` +
+      (stack.admin.password ? `password: ${stack.admin.password}  (generated and shown once)` : env.ADMIN_PASSWORD && stack.admin.created ? 'password: from ADMIN_PASSWORD' : '(password as set when this admin was created)'),
     `  API docs: ${stack.url}/api/docs   Data: ${env.DATABASE_URL ? 'DATABASE_URL' : dataDir}`,
     '  Ctrl-C stops everything.',
     '',
