@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
-import { PostgresEventStore } from '@leadline/eventstore';
+import { openEventStore, type EventStore, type EventStoreChoice } from '@leadline/eventstore';
 import { createLogger, createPool, createServer, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
 import { startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
@@ -24,6 +24,8 @@ export type StackOptions = {
   cookieSecure: boolean;
   logLevel: string;
   webDist?: string;
+  /** EVENT_STORE/EVENTSTORE_URL: PostgreSQL (default, the same database) or EventStoreDB. */
+  eventStore?: EventStoreChoice;
 };
 
 export type Stack = {
@@ -31,7 +33,7 @@ export type Stack = {
   sessionSecret: string;
   app: FastifyInstance;
   pool: Pool;
-  eventStore: PostgresEventStore;
+  eventStore: EventStore;
   logger: Logger;
   admin: { userId: string; email: string; password?: string; created: boolean };
   defaultPipelineId: string;
@@ -62,7 +64,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const pool = createPool(databaseUrl, { max: 20, applicationName: 'leadline' });
   const stops: (() => Promise<void>)[] = [];
   try {
-    const eventStore = await PostgresEventStore.create(pool, databaseUrl);
+    const eventStore = await openEventStore(options.eventStore ?? { kind: 'postgres' }, { pool, databaseUrl, log: logger });
+    stops.push(() => eventStore.close());
     const sessionSecret = sessionSecretFor(options.dataDir, options.sessionSecret);
     const app = await createServer({ logger, title: 'Leadline API' });
     await app.register(buildCommandApp({ pool, eventStore, sessionSecret, cookieSecure: options.cookieSecure }));

@@ -2,6 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, databaseUrl, logLevel, optionalEnv, parseConfig, port } from '@leadline/platform';
+import { eventStoreChoice, eventStoreEnv, requireEventStoreUrl } from '@leadline/eventstore';
 import { seedDemo } from './demo.ts';
 import { repoRoot, startStack } from './stack.ts';
 
@@ -16,7 +17,8 @@ const config = z.object({
   REP_VISIBILITY: z.enum(['own', 'all']).default('own'),
   COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: logLevel,
-});
+  ...eventStoreEnv,
+}).superRefine(requireEventStoreUrl);
 
 const args = process.argv.slice(2);
 const demo = args.includes('--demo');
@@ -39,6 +41,7 @@ async function main() {
     cookieSecure: env.COOKIE_SECURE,
     logLevel: env.LOG_LEVEL,
     webDist: fs.existsSync(webDist) ? webDist : undefined,
+    eventStore: eventStoreChoice(env),
   });
   let stopping = false;
   const stop = async (signal: string) => {

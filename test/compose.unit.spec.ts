@@ -19,8 +19,7 @@ type Service = {
   volumes?: string[];
 };
 
-const compose = parse(fs.readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
-const services = compose.services;
+const load = (file: string) => parse(fs.readFileSync(path.join(repoRoot, file), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 
 /** Compose's `${VAR:-default}` and `${VAR:?message}` as a user who sets only the required variables gets them. */
 function interpolate(value: string, given: Record<string, string>): string {
@@ -31,23 +30,71 @@ function interpolate(value: string, given: Record<string, string>): string {
   });
 }
 
-const own: Record<string, z.ZodType> = { command: commandConfig, projector: projectorConfig, query: queryConfig };
+const schemas: Record<string, z.ZodType> = { command: commandConfig, projector: projectorConfig, query: queryConfig };
+/** `command`, `command1`, `command2` … are replicas of the command service. */
+const roleOf = (name: string) => Object.keys(schemas).find((role) => new RegExp(`^${role}\\d*$`).test(name));
+const envOf = (s: Service, given: Record<string, string> = {}) =>
+  Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), { SESSION_SECRET: 'x'.repeat(40), ...given })]));
 
-describe('docker-compose.yml', () => {
-  it.each(Object.keys(own))('gives the %s service a configuration its own schema accepts', (name) => {
-    const env = Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, interpolate(String(v), { SESSION_SECRET: 'x'.repeat(40) })]));
-    const result = own[name].safeParse(env);
+const files = [
+  { file: 'docker-compose.yml', gateway: 'deploy/gateway.conf', replicas: 1, esdbNodes: 1 },
+  { file: 'docker-compose.cluster.yml', gateway: 'deploy/gateway.cluster.conf', replicas: 2, esdbNodes: 3 },
+];
+
+describe.each(files)('$file', ({ file, gateway, replicas, esdbNodes }) => {
+  const compose = load(file);
+  const services = compose.services;
+  const app = Object.keys(services).filter((n) => roleOf(n));
+  const esdb = Object.entries(services).filter(([, s]) => s.image?.startsWith('eventstore/eventstore:'));
+
+  it('runs the expected replicas of each service', () => {
+    for (const role of Object.keys(schemas)) expect(app.filter((n) => roleOf(n) === role), role).toHaveLength(replicas);
+    expect(esdb).toHaveLength(esdbNodes);
+    expect(services.postgres && services.redis && services.gateway).toBeTruthy();
+  });
+
+  it.each(Object.keys(services).filter((n) => roleOf(n)))('gives %s a configuration its own schema accepts', (name) => {
+    const env = envOf(services[name]);
+    const result = schemas[roleOf(name)!].safeParse(env);
     expect(result.error?.issues ?? []).toEqual([]);
     expect(env.HOST).toBe('0.0.0.0');
   });
 
+  it('puts the events in EventStoreDB, reachable at a node of this file, and says how to switch', () => {
+    for (const name of app.filter((n) => roleOf(n) !== 'query')) {
+      const env = envOf(services[name]);
+      expect(env.EVENT_STORE, name).toBe('eventstoredb');
+      const hosts = [...env.EVENTSTORE_URL.matchAll(/(?:\/\/|,)([a-z0-9]+):2113/g)].map((m) => m[1]);
+      expect(hosts.sort(), name).toEqual(esdb.map(([n]) => n).sort());
+      for (const [node] of esdb) expect(services[name].depends_on?.[node]?.condition, `${name} waits for ${node}`).toBe('service_healthy');
+      expect(schemas[roleOf(name)!].safeParse(envOf(services[name], { EVENT_STORE: 'postgres' })).success).toBe(true);
+    }
+  });
+
+  it('marks EventStoreDB insecure mode loudly and keeps its data in a volume', () => {
+    const text = fs.readFileSync(path.join(repoRoot, file), 'utf8');
+    expect(text).toMatch(/!!! INSECURE MODE/);
+    for (const [name, s] of esdb) {
+      expect(s.environment?.EVENTSTORE_INSECURE, name).toBe('true');
+      expect(s.environment?.EVENTSTORE_CLUSTER_SIZE, name).toBe(String(esdbNodes));
+      const data = s.volumes?.find((v) => v.endsWith(':/var/lib/eventstore'));
+      expect(data, `${name} data volume`).toBeTruthy();
+      expect(compose.volumes).toHaveProperty(data!.split(':')[0]);
+    }
+    for (const name of ['postgres', 'redis']) {
+      const volume = services[name].volumes?.[0]?.split(':')[0];
+      expect(compose.volumes, name).toHaveProperty(volume!);
+    }
+  });
+
   it('refuses to start without a session secret', () => {
-    expect(() => interpolate(String(services.command.environment?.SESSION_SECRET), {})).toThrow(/SESSION_SECRET is required/);
+    for (const name of app) expect(() => interpolate(String(services[name].environment?.SESSION_SECRET), {})).toThrow(/SESSION_SECRET is required/);
   });
 
   it('pins every image and health-checks every long-running service', () => {
     for (const [name, s] of Object.entries(services)) {
       if (s.image) expect(s.image, name).toMatch(/^[^:]+:(?!latest$)[\w.-]+$/);
+      if (s.image && !s.build) expect(s.image, name).toMatch(/:\d+\.\d+/); // third-party images to an exact release (PostgreSQL numbers its patch releases 17.6)
       if (name !== 'gateway') expect(s.healthcheck?.test.length, `${name} healthcheck`).toBeGreaterThan(0);
     }
   });
@@ -62,23 +109,42 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('health-checks the ports the services listen on, and the gateway routes to them', () => {
-    const gateway = fs.readFileSync(path.join(repoRoot, 'deploy', 'gateway.conf'), 'utf8');
-    for (const name of ['command', 'query']) {
-      const port = services[name].environment?.PORT;
-      expect(services[name].healthcheck?.test.join(' ')).toContain(`:${port}/`);
-      expect(gateway).toContain(`server ${name}:${port};`);
+  it('health-checks the ports the services listen on, and the gateway routes to every replica', () => {
+    const conf = fs.readFileSync(path.join(repoRoot, gateway), 'utf8');
+    for (const name of app) {
+      const env = envOf(services[name]);
+      if (roleOf(name) === 'projector') {
+        expect(services[name].healthcheck?.test.join(' ')).toContain(`:${env.METRICS_PORT}/health`);
+        continue;
+      }
+      expect(services[name].healthcheck?.test.join(' ')).toContain(`:${env.PORT}/`);
+      expect(conf).toMatch(new RegExp(`server ${name}:${env.PORT}[ ;]`));
+      expect(services.gateway.depends_on?.[name]?.condition, `gateway waits for ${name}`).toBe('service_healthy');
     }
-    expect(services.projector.healthcheck?.test.join(' ')).toContain(`:${services.projector.environment?.METRICS_PORT}/health`);
-    expect(services.gateway.volumes?.some((v) => v.startsWith('./deploy/gateway.conf:'))).toBe(true);
+    expect(services.gateway.volumes?.some((v) => v.startsWith(`./${gateway}:`))).toBe(true);
   });
 
   it('runs each service through the workspace start script that exists', () => {
-    for (const name of Object.keys(own)) {
+    for (const name of app) {
       const cmd = services[name].command ?? [];
       expect(cmd.slice(0, 4)).toEqual(['npm', 'run', 'start', '-w']);
+      expect(cmd[4]).toBe(`services/${roleOf(name)}`);
       const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, cmd[4], 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
       expect(pkg.scripts?.start).toBeTruthy();
+    }
+  });
+});
+
+describe('service configuration', () => {
+  it('needs EVENTSTORE_URL with EVENT_STORE=eventstoredb, and only an esdb:// one', () => {
+    const base = { DATABASE_URL: 'postgres://u:p@h:5432/d', SESSION_SECRET: 'x'.repeat(40) };
+    for (const schema of [commandConfig, projectorConfig]) {
+      expect(schema.safeParse(base).success).toBe(true);
+      const missing = schema.safeParse({ ...base, EVENT_STORE: 'eventstoredb' });
+      expect(missing.error?.issues.map((i) => i.path.join('.'))).toEqual(['EVENTSTORE_URL']);
+      expect(schema.safeParse({ ...base, EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'http://x:2113' }).success).toBe(false);
+      expect(schema.safeParse({ ...base, EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb+discover://a:2113,b:2113?tls=false' }).success).toBe(true);
+      expect(schema.safeParse({ ...base, EVENT_STORE: 'mongodb' }).success).toBe(false);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkpoint, queryMeta, uuid } from './common.ts';
+import { checkpoint, isoDateTime, queryMeta, uuid } from './common.ts';
 import { leadCard } from './leads.ts';
 import { stageDto } from './pipeline.ts';
 
@@ -13,11 +13,13 @@ export type BoardColumn = z.infer<typeof boardColumn>;
 
 export const boardQuery = z.object({
   pipelineId: uuid.optional(),
+  /** Show the board as it stood at this moment (read-only, from the recorded history). */
+  asOf: isoDateTime.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   minCheckpoint: checkpoint.optional(),
 });
 
-export const board = queryMeta.extend({ pipelineId: uuid, columns: z.array(boardColumn) });
+export const board = queryMeta.extend({ pipelineId: uuid, asOf: isoDateTime.nullable().optional(), columns: z.array(boardColumn) });
 export type Board = z.infer<typeof board>;
 
 export const columnQuery = z.object({

@@ -1,7 +1,32 @@
 import { z } from 'zod';
+import {
+  activityCompletedV1,
+  activityDeletedV1,
+  activityLoggedV1,
+  activityTemplateDeletedV1,
+  activityTemplateSavedV1,
+  activityUpdatedV1,
+} from './activities.ts';
 import { eventMetadata } from './common.ts';
-import { leadAssignedV1, leadCreatedV1, leadDetailsUpdatedV1, leadMovedToStageV1 } from './leads.ts';
-import { pipelineCreatedV1, stageAddedV1 } from './pipeline.ts';
+import {
+  leadAssignedV1,
+  leadCreatedV1,
+  leadDealValueChangedV1,
+  leadDetailsUpdatedV1,
+  leadExpectedCloseDateChangedV1,
+  leadMovedToStageV1,
+  leadProbabilityChangedV1,
+} from './leads.ts';
+import {
+  lostReasonsSetV1,
+  pipelineArchivedV1,
+  pipelineCreatedV1,
+  pipelineRenamedV1,
+  stageAddedV2,
+  stageDeletedV1,
+  stagesReorderedV1,
+  stageUpdatedV1,
+} from './pipeline.ts';
 import { userCreatedV1, userEmailReservedV1 } from './users.ts';
 
 /**
@@ -10,13 +35,28 @@ import { userCreatedV1, userEmailReservedV1 } from './users.ts';
  */
 export const eventDataSchemas = {
   PipelineCreated: { version: 1, data: pipelineCreatedV1 },
-  StageAdded: { version: 1, data: stageAddedV1 },
+  StageAdded: { version: 2, data: stageAddedV2 },
+  StageUpdated: { version: 1, data: stageUpdatedV1 },
+  StagesReordered: { version: 1, data: stagesReorderedV1 },
+  StageDeleted: { version: 1, data: stageDeletedV1 },
+  PipelineRenamed: { version: 1, data: pipelineRenamedV1 },
+  PipelineArchived: { version: 1, data: pipelineArchivedV1 },
+  LostReasonsSet: { version: 1, data: lostReasonsSetV1 },
   LeadCreated: { version: 1, data: leadCreatedV1 },
   LeadDetailsUpdated: { version: 1, data: leadDetailsUpdatedV1 },
   LeadMovedToStage: { version: 1, data: leadMovedToStageV1 },
   LeadAssigned: { version: 1, data: leadAssignedV1 },
+  LeadDealValueChanged: { version: 1, data: leadDealValueChangedV1 },
+  LeadExpectedCloseDateChanged: { version: 1, data: leadExpectedCloseDateChangedV1 },
+  LeadProbabilityChanged: { version: 1, data: leadProbabilityChangedV1 },
   UserCreated: { version: 1, data: userCreatedV1 },
   UserEmailReserved: { version: 1, data: userEmailReservedV1 },
+  ActivityLogged: { version: 1, data: activityLoggedV1 },
+  ActivityUpdated: { version: 1, data: activityUpdatedV1 },
+  ActivityCompleted: { version: 1, data: activityCompletedV1 },
+  ActivityDeleted: { version: 1, data: activityDeletedV1 },
+  ActivityTemplateSaved: { version: 1, data: activityTemplateSavedV1 },
+  ActivityTemplateDeleted: { version: 1, data: activityTemplateDeletedV1 },
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -28,19 +68,37 @@ const envelope = <T extends EventType>(type: T) =>
 export const domainEvent = z.discriminatedUnion('type', [
   envelope('PipelineCreated'),
   envelope('StageAdded'),
+  envelope('StageUpdated'),
+  envelope('StagesReordered'),
+  envelope('StageDeleted'),
+  envelope('PipelineRenamed'),
+  envelope('PipelineArchived'),
+  envelope('LostReasonsSet'),
   envelope('LeadCreated'),
   envelope('LeadDetailsUpdated'),
   envelope('LeadMovedToStage'),
   envelope('LeadAssigned'),
+  envelope('LeadDealValueChanged'),
+  envelope('LeadExpectedCloseDateChanged'),
+  envelope('LeadProbabilityChanged'),
   envelope('UserCreated'),
   envelope('UserEmailReserved'),
+  envelope('ActivityLogged'),
+  envelope('ActivityUpdated'),
+  envelope('ActivityCompleted'),
+  envelope('ActivityDeleted'),
+  envelope('ActivityTemplateSaved'),
+  envelope('ActivityTemplateDeleted'),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 export type EventData<T extends EventType> = EventOf<T>['data'];
 
-/** Upcasters keyed by `${type}@${fromVersion}`: each lifts data one version up. None exist yet. */
-export const upcasters: Record<string, (data: unknown) => unknown> = {};
+/** Upcasters keyed by `${type}@${fromVersion}`: each lifts data one version up. */
+export const upcasters: Record<string, (data: unknown) => unknown> = {
+  // StageAdded v2 added rottingDays; stages created before never rot.
+  'StageAdded@1': (data) => ({ rottingDays: null, ...(data as object) }),
+};
 
 /**
  * Brings stored data to the current version of its type and validates it.

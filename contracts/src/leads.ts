@@ -37,6 +37,7 @@ export const createLeadBody = leadFields
   .partial()
   .extend({
     id: uuid.optional(),
+    pipelineId: uuid.optional(),
     stageId: uuid.optional(),
     ownerId: uuid.nullable().optional(),
   })
@@ -102,6 +103,15 @@ export const leadMovedToStageV1 = z.object({
   /** Set when the target stage is a won stage: the value won. */
   wonValue: money.nullable(),
 });
+
+/** Deal value, expected close date and probability each change by their own event (not LeadDetailsUpdated). */
+export const leadDealValueChangedV1 = z.object({ leadId: uuid, from: money.nullable(), to: money.nullable() });
+export const leadExpectedCloseDateChangedV1 = z.object({ leadId: uuid, from: isoDate.nullable(), to: isoDate.nullable() });
+/** null = the lead follows its stage's probability. */
+export const leadProbabilityChangedV1 = z.object({ leadId: uuid, from: probability.nullable(), to: probability.nullable() });
+
+/** Reopen a won or lost lead: into stageId, else the open stage it was last in, else the first open stage. */
+export const reopenLeadBody = z.object({ stageId: uuid.optional() }).strict();
 
 export const leadAssignedV1 = z.object({
   leadId: uuid,

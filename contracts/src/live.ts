@@ -27,6 +27,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     totals: z.array(columnTotals),
   }),
   z.object({ type: z.literal('refetch'), channel: z.string(), checkpoint, reason: z.string() }),
+  /** A lead's timeline changed (an activity or a lead event): fetch `?changedSince=` your last checkpoint. */
+  z.object({ type: z.literal('timeline'), channel: z.string(), checkpoint }),
   z.object({ type: z.literal('heartbeat'), checkpoint, at: z.string() }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);

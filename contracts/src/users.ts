@@ -8,7 +8,7 @@ export const createUserBody = z.object({
   name: z.string().trim().min(1).max(120),
   role,
   password: z.string().min(10, 'at least 10 characters').max(200),
-});
+}).strict();
 export type CreateUserBody = z.infer<typeof createUserBody>;
 
 export const loginBody = z.object({

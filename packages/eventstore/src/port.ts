@@ -41,6 +41,14 @@ export type AppendResult = {
 
 export type ReadAllOptions = { after?: string; limit?: number; types?: string[] };
 
+/** The store's connection as health endpoints report it (only stores with long-lived subscriptions have one). */
+export type EventStoreHealth = {
+  kind: 'postgres' | 'eventstoredb';
+  /** 'reconnecting' while a subscription is down and being retried with backoff. */
+  status: 'ok' | 'reconnecting';
+  subscriptions: unknown[];
+};
+
 export interface EventStore {
   readonly kind: 'postgres' | 'eventstoredb';
   /** Appends atomically. Throws ConcurrencyError (from @leadline/platform) on a version mismatch. */
@@ -53,6 +61,8 @@ export interface EventStore {
   onAppended(onWake: () => void): Promise<() => Promise<void>>;
   /** The checkpoint of the newest readable event, or START for an empty store. */
   headCheckpoint(): Promise<string>;
+  /** Connection and subscription state, for health endpoints (optional). */
+  health?(): EventStoreHealth;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { runMigrations } from '@leadline/platform';
 import type { CommandDeps } from './deps.ts';
 import { IdempotencyStore, idempotencyMigrations } from './idempotency.ts';
+import { registerActivityRoutes } from './activities/routes.ts';
 import { registerLeadRoutes } from './leads/routes.ts';
 import { registerPipelineRoutes } from './pipelines/routes.ts';
 import { registerAuthRoutes } from './users/auth-routes.ts';
@@ -35,6 +36,7 @@ export function buildCommandApp(deps: CommandDeps): FastifyPluginAsync {
     registerLeadRoutes(app, routeDeps);
     registerPipelineRoutes(app, routeDeps);
     registerUserRoutes(app, routeDeps);
+    registerActivityRoutes(app, routeDeps);
     registerAuthRoutes(app, { ...routeDeps, limiter: new LoginLimiter() });
   };
 }

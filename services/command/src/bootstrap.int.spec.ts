@@ -24,15 +24,15 @@ describe('bootstrap', () => {
     expect(runs.filter((r) => r.admin.password)).toHaveLength(1);
 
     const pipeline = await eventStore.readStream(`pipeline-${DEFAULT_PIPELINE_ID}`);
-    expect(pipeline.map((e) => e.type)).toEqual(['PipelineCreated', ...defaultStages.map(() => 'StageAdded')]);
-    expect(pipeline.map((e) => (e.data as { name: string }).name)).toEqual(['Sales', ...defaultStages.map((s) => s.name)]);
+    expect(pipeline.map((e) => e.type)).toEqual(['PipelineCreated', ...defaultStages.map(() => 'StageAdded'), 'LostReasonsSet']);
+    expect(pipeline.map((e) => (e.data as { name: string }).name)).toEqual(['Sales', ...defaultStages.map((s) => s.name), undefined]);
     expect(await eventStore.readStream(emailStream('admin@leadline.local'))).toHaveLength(1);
     const admin = await findUserByEmail(eventStore, 'ADMIN@leadline.local');
     expect(admin).toMatchObject({ role: 'admin', email: 'admin@leadline.local' });
 
     const again = await bootstrap({ eventStore, log });
     expect(again.admin).toEqual({ userId: created[0].admin.userId, email: 'admin@leadline.local', created: false });
-    expect(await eventStore.readStream(`pipeline-${DEFAULT_PIPELINE_ID}`)).toHaveLength(7);
+    expect(await eventStore.readStream(`pipeline-${DEFAULT_PIPELINE_ID}`)).toHaveLength(8);
   });
 
   it('uses the given email and password and never echoes a given password', async () => {

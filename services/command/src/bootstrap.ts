@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { hash } from '@node-rs/argon2';
-import { defaultStages } from '@leadline/contracts';
+import { defaultLostReasons, defaultStages } from '@leadline/contracts';
 import type { EventStore } from '@leadline/eventstore';
 import { ConcurrencyError, ConflictError, type Logger } from '@leadline/platform';
 import { toNewEvents, type CommandMetadata, type EventPayload } from './events.ts';
@@ -28,6 +28,7 @@ async function ensureDefaultPipeline(store: EventStore, log: Logger): Promise<vo
       type: 'StageAdded',
       data: { pipelineId: DEFAULT_PIPELINE_ID, stageId: defaultStageId(index), ...stage, orderPosition: index, isActive: true },
     })),
+    { type: 'LostReasonsSet', data: { pipelineId: DEFAULT_PIPELINE_ID, reasons: [...defaultLostReasons], allowFreeText: true } },
   ];
   try {
     const result = await store.append(pipelineStream(DEFAULT_PIPELINE_ID), toNewEvents(events, metadata), 'no_stream');

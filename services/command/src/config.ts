@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventStoreEnv, requireEventStoreUrl } from '@leadline/eventstore';
 import { databaseUrl, logLevel, optionalEnv, port } from '@leadline/platform';
 
 /** Environment of the command service run alone (docker-compose checks itself against it). */
@@ -11,4 +12,5 @@ export const commandConfig = z.object({
   ADMIN_EMAIL: optionalEnv(z.email()),
   ADMIN_PASSWORD: optionalEnv(z.string().min(10, 'at least 10 characters')),
   LOG_LEVEL: logLevel,
-});
+  ...eventStoreEnv,
+}).superRefine(requireEventStoreUrl);

@@ -1,5 +1,5 @@
-import { PostgresEventStore } from '@leadline/eventstore';
-import { ConfigError, createLogger, createPool, createServer, parseConfig } from '@leadline/platform';
+import { eventStoreChoice, openEventStore } from '@leadline/eventstore';
+import { ConfigError, StoreUnavailableError, createLogger, createPool, createServer, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
 import { buildCommandApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { commandConfig } from './config.ts';
@@ -8,12 +8,9 @@ async function main(): Promise<void> {
   const config = parseConfig(commandConfig);
   const logger = createLogger('command', config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-command' });
-  const eventStore = await PostgresEventStore.create(pool, config.DATABASE_URL);
+  const eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger });
   const app = await createServer({ logger, title: 'Leadline command API' });
   await app.register(buildCommandApp({ pool, eventStore, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }));
-  const boot = await bootstrap({ eventStore, adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, log: logger });
-  if (boot.admin.password) console.log(`\n  First admin: ${boot.admin.email}  password: ${boot.admin.password}  (shown once)\n`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -35,6 +32,21 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ port: config.PORT, host: config.HOST });
+
+  // Listening first: while the store is unreachable (a restarting EventStoreDB node) requests get
+  // 503 with Retry-After, and bootstrap waits for the store with capped backoff.
+  let boot: Awaited<ReturnType<typeof bootstrap>> | undefined;
+  for (let attempt = 0; !boot && !stopping; attempt++) {
+    try {
+      boot = await bootstrap({ eventStore, adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, log: logger });
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError) && !isDatabaseUnavailable(err)) throw err;
+      const wait = Math.min(5000, 200 * 2 ** attempt);
+      logger.warn({ retryInMs: wait, eventStore: eventStore.kind }, 'event store unavailable at start; retrying');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+  if (boot?.admin.password) console.log(`\n  First admin: ${boot.admin.email}  password: ${boot.admin.password}  (shown once)\n`);
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PostgresEventStore } from '@leadline/eventstore';
-import { createLogger, createPool, databaseUrl, startEmbeddedPostgres, type EmbeddedDatabase } from '@leadline/platform';
+import { eventStoreChoice, eventStoreEnv, openEventStore, requireEventStoreUrl } from '@leadline/eventstore';
+import { createLogger, createPool, databaseUrl, parseConfig, startEmbeddedPostgres, type EmbeddedDatabase } from '@leadline/platform';
+import { z } from 'zod';
 import { rebuild } from './engine/rebuild.ts';
 import { verify, type VerifyDifference } from './engine/verify.ts';
 import { PROJECTION_NAMES } from './projections/index.ts';
@@ -78,7 +79,9 @@ async function main(argv: string[]): Promise<number> {
   const pool = createPool(url, { max: 5, applicationName: `leadline-projector-${command}` });
   const logger = createLogger('projector-cli', process.env.LOG_LEVEL ?? 'warn');
   try {
-    const eventStore = await PostgresEventStore.create(pool, url);
+    // EVENT_STORE/EVENTSTORE_URL as the services take them: rebuild from EventStoreDB when that is the store.
+    const choice = eventStoreChoice(parseConfig(z.object(eventStoreEnv).superRefine(requireEventStoreUrl)));
+    const eventStore = await openEventStore(choice, { pool, databaseUrl: url, log: logger });
     const deps = { pool, eventStore, logger };
     if (command === 'rebuild') {
       let shown = -1;

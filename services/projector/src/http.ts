@@ -9,7 +9,7 @@ export type MetricsServer = { port: number; close(): Promise<void> };
  * The standalone projector's only HTTP surface: Prometheus metrics and a health check that fails
  * (503) while any projection is stopped by a poison event, naming the event.
  */
-export async function startMetricsServer(projector: Projector, port: number, host = '0.0.0.0'): Promise<MetricsServer> {
+export async function startMetricsServer(projector: Projector, port: number, host = '0.0.0.0', storeHealth?: () => unknown): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string) => {
@@ -22,7 +22,9 @@ export async function startMetricsServer(projector: Projector, port: number, hos
       if (path === '/health') {
         const projections = await projector.status();
         const failed = projections.filter((p) => p.status === 'failed');
-        return send(failed.length ? 503 : 200, 'application/json', JSON.stringify({ status: failed.length ? 'failed' : 'ok', projections }));
+        // eventStore: the store's subscription state (EventStoreDB: 'reconnecting' with attempt and retryInMs while it is away).
+        const eventStore = storeHealth?.();
+        return send(failed.length ? 503 : 200, 'application/json', JSON.stringify({ status: failed.length ? 'failed' : 'ok', projections, ...(eventStore ? { eventStore } : {}) }));
       }
       return send(404, 'text/plain', 'not found\n');
     };

@@ -1,5 +1,5 @@
-import { PostgresEventStore } from '@leadline/eventstore';
-import { ConfigError, createLogger, createPool, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
+import { eventStoreChoice, openEventStore, type EventStore } from '@leadline/eventstore';
+import { ConfigError, StoreUnavailableError, createLogger, createPool, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
 import { projectorConfig } from './config.ts';
 import { startProjector } from './engine/projector.ts';
 import { startMetricsServer } from './http.ts';
@@ -10,12 +10,12 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-projector' });
 
   // The database may start after us (compose): wait for it instead of exiting.
-  let eventStore: PostgresEventStore | undefined;
+  let eventStore: EventStore | undefined;
   for (let attempt = 0; !eventStore; attempt++) {
     try {
-      eventStore = await PostgresEventStore.create(pool, config.DATABASE_URL);
+      eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger });
     } catch (err) {
-      if (!isDatabaseUnavailable(err)) throw err;
+      if (!isDatabaseUnavailable(err) && !(err instanceof StoreUnavailableError)) throw err;
       const wait = Math.min(5000, 200 * 2 ** attempt);
       logger.warn({ retryInMs: wait }, 'database unavailable; retrying');
       await new Promise((r) => setTimeout(r, wait));
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }
 
   const projector = await startProjector({ pool, eventStore, logger });
-  const metrics = await startMetricsServer(projector, config.METRICS_PORT);
+  const metrics = await startMetricsServer(projector, config.METRICS_PORT, undefined, () => eventStore.health?.());
   logger.info({ metricsPort: metrics.port }, 'projector started');
 
   let stopping = false;

@@ -7,9 +7,12 @@ import { LiveHub } from './live/hub.ts';
 import { registerLiveRoute } from './live/route.ts';
 import { DEFAULT_PROJECTIONS } from './projections.ts';
 import type { RepVisibility } from './read/visibility.ts';
+import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerHealthRoute } from './routes/health.ts';
+import { registerActivityRoutes } from './routes/activities.ts';
 import { registerLeadRoutes } from './routes/leads.ts';
 import { registerPipelineRoutes } from './routes/pipeline.ts';
+import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWebApp } from './web.ts';
 
@@ -57,6 +60,9 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     registerUserRoutes(app, ctx);
     registerLeadRoutes(app, ctx);
     registerPipelineRoutes(app, ctx);
+    registerAnalyticsRoutes(app, ctx);
+    registerActivityRoutes(app, ctx);
+    registerTimelineRoutes(app, ctx);
     registerLiveRoute(app, hub, deps.sessionSecret);
     if (deps.webDist) await registerWebApp(app, deps.webDist);
   };

@@ -14,6 +14,8 @@ export type LiveOptions = {
   token: () => string | null;
   onChange: (message: Msg<'change'>) => void;
   onRefetch: (message: Msg<'refetch'>) => void;
+  /** A followed lead's timeline changed: fetch what changed since your last checkpoint. */
+  onTimeline?: (message: Msg<'timeline'>) => void;
   onError?: (message: string) => void;
 };
 
@@ -66,6 +68,9 @@ export function useLive(options: LiveOptions) {
         return;
       case 'refetch':
         options.onRefetch(message);
+        return;
+      case 'timeline':
+        options.onTimeline?.(message);
         return;
       case 'error':
         options.onError?.(message.message);

@@ -26,6 +26,9 @@ export const useBoardStore = defineStore('board', () => {
   let buffered: BoardChange[] | null = null;
   let loadSeq = 0;
   const expectedVersions = new Map<string, number>();
+  /** Which pipeline the board shows (null: the default one) and, for time travel, the past moment (read-only). */
+  const pipelineId = ref<string | null>(null);
+  const asOf = ref<string | null>(null);
 
   const board = computed(() => (confirmed.value ? applyPending(confirmed.value, pending.value) : null));
   const pendingLeadIds = computed(() => new Set(pending.value.map((op) => (op.kind === 'move' ? op.leadId : op.card.id))));
@@ -42,7 +45,7 @@ export const useBoardStore = defineStore('board', () => {
     buffered ??= [];
     loading.value = true;
     try {
-      const answer = await api.get<Board>('/api/pipeline/board', { query: { limit: PAGE_SIZE, minCheckpoint } });
+      const answer = await api.get<Board>('/api/pipeline/board', { query: { limit: PAGE_SIZE, minCheckpoint, pipelineId: pipelineId.value, asOf: asOf.value } });
       if (seq !== loadSeq) return;
       let next = normalizeBoard(answer);
       for (const change of buffered ?? []) next = applyChange(next, change);
@@ -59,7 +62,11 @@ export const useBoardStore = defineStore('board', () => {
     }
   }
 
-  function receiveChange(change: BoardChange): void {
+  function receiveChange(incoming: BoardChange): void {
+    // A past board never changes; the live channel carries every pipeline's cards, this board shows one.
+    if (asOf.value) return;
+    const shown = confirmed.value?.pipelineId ?? pipelineId.value;
+    const change = shown ? { ...incoming, cards: incoming.cards.filter((c) => c.pipelineId === shown) } : incoming;
     if (buffered) {
       buffered.push(change);
       return;
@@ -179,5 +186,5 @@ export const useBoardStore = defineStore('board', () => {
     expectedVersions.clear();
   }
 
-  return { board, confirmed, pending, pendingLeadIds, checkpoint, loading, loadError, loadingMore, load, receiveChange, loadMore, beginMove, cancelMove, commitMove, createLead, reset };
+  return { pipelineId, asOf, board, confirmed, pending, pendingLeadIds, checkpoint, loading, loadError, loadingMore, load, receiveChange, loadMore, beginMove, cancelMove, commitMove, createLead, reset };
 });

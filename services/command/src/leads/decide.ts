@@ -29,6 +29,14 @@ export type MoveLeadToStage = {
   metadata: CommandMetadata;
 };
 
+export type ReopenLead = {
+  type: 'ReopenLead';
+  data: { leadId: string; stageId?: string };
+  /** `topRank`: the top rank of the stage `reopenTarget` chose. */
+  context: { pipeline: PipelineState; topRank: string | null };
+  metadata: CommandMetadata;
+};
+
 export type AssignLead = {
   type: 'AssignLead';
   data: { leadId: string; ownerId: string | null; reason: string | null };
@@ -36,8 +44,10 @@ export type AssignLead = {
   metadata: CommandMetadata;
 };
 
-export type LeadCommand = CreateLead | UpdateLeadDetails | MoveLeadToStage | AssignLead;
-export type LeadEvent = EventPayload<'LeadCreated' | 'LeadDetailsUpdated' | 'LeadMovedToStage' | 'LeadAssigned'>;
+export type LeadCommand = CreateLead | UpdateLeadDetails | MoveLeadToStage | ReopenLead | AssignLead;
+export type LeadEvent = EventPayload<
+  'LeadCreated' | 'LeadDetailsUpdated' | 'LeadMovedToStage' | 'LeadAssigned' | 'LeadDealValueChanged' | 'LeadExpectedCloseDateChanged' | 'LeadProbabilityChanged'
+>;
 
 /** Reps change only their own or unassigned leads; auditors and analysts never write. */
 export function assertMayChange(actor: Actor, lead: ActiveLead): void {
@@ -74,6 +84,7 @@ export function createLead(command: CreateLead, state: LeadState): LeadEvent[] {
   if (actor.role === 'auditor' || actor.role === 'analyst') throw new ForbiddenError(`The ${actor.role} role cannot create leads`);
   if (state.status !== 'none') throw new ConflictError(`Lead ${data.leadId} already exists`, { rule: 'lead-exists' });
   if (context.pipeline.status !== 'active') throw new IllegalStateError('unknown-pipeline', `Pipeline ${data.pipelineId} does not exist`);
+  if (context.pipeline.isArchived) throw new IllegalStateError('pipeline-archived', `Pipeline "${context.pipeline.name}" is archived`);
   const stage = stageForNewLead(context.pipeline, data.stageId);
   if (!stage) {
     if (data.stageId === undefined) throw new IllegalStateError('no-open-stage', 'The pipeline has no open stage to put a new lead in');
@@ -113,7 +124,24 @@ export function updateLeadDetails(command: UpdateLeadDetails, state: LeadState):
   if (Object.keys(changes).length === 0) return [];
   const after = { ...lead.fields, ...Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, c.to])) } as LeadFields;
   if (!hasName(after)) throw new IllegalStateError('name-required', 'A lead needs a first name, a last name or a company');
-  return [{ type: 'LeadDetailsUpdated', data: { leadId: lead.id, changes } }];
+  const events: LeadEvent[] = [];
+  const { dealValue, expectedCloseDate, probability, ...details } = changes;
+  if (Object.keys(details).length > 0) events.push({ type: 'LeadDetailsUpdated', data: { leadId: lead.id, changes: details } });
+  // The forecast fields each get their own event, so history answers "when did the value change" exactly.
+  if (dealValue) events.push({ type: 'LeadDealValueChanged', data: { leadId: lead.id, from: lead.fields.dealValue, to: after.dealValue } });
+  if (expectedCloseDate) events.push({ type: 'LeadExpectedCloseDateChanged', data: { leadId: lead.id, from: lead.fields.expectedCloseDate, to: after.expectedCloseDate } });
+  if (probability) events.push({ type: 'LeadProbabilityChanged', data: { leadId: lead.id, from: lead.fields.probability, to: after.probability } });
+  return events;
+}
+
+/** The pipeline's own spelling of a listed reason; free text only when the pipeline allows it. */
+function lostReasonFor(pipeline: PipelineState, given: string): string {
+  if (pipeline.status !== 'active') return given;
+  const listed = pipeline.lostReasons.find((r) => r.toLowerCase() === given.trim().toLowerCase());
+  if (listed) return listed;
+  if (!pipeline.allowFreeTextLostReason)
+    throw new IllegalStateError('unknown-lost-reason', `"${given}" is not one of this pipeline's lost reasons: ${pipeline.lostReasons.join(', ')}`);
+  return given.trim();
 }
 
 /** The rank a moved card takes; the current one when it already sits where it was dropped. */
@@ -142,7 +170,7 @@ export function moveLeadToStage(command: MoveLeadToStage, state: LeadState): Lea
   const sameStage = target.id === lead.stageId;
   let lostReason: string | null = null;
   if (target.isLost) {
-    lostReason = data.lostReason ?? (sameStage ? lead.lostReason : null);
+    lostReason = data.lostReason !== undefined ? lostReasonFor(context.pipeline, data.lostReason) : sameStage ? lead.lostReason : null;
     if (!lostReason) throw new IllegalStateError('lost-reason-required', `Moving a lead to the lost stage "${target.name}" needs a lostReason`);
   }
   const rank = rankForMove(lead, target, context);
@@ -159,6 +187,32 @@ export function moveLeadToStage(command: MoveLeadToStage, state: LeadState): Lea
         lostReason,
         wonValue: target.isWon ? lead.fields.dealValue : null,
       },
+    },
+  ];
+}
+
+/** Where a reopened lead goes: the named open stage, else the open stage it was last in, else the first open stage. */
+export function reopenTarget(lead: LeadState, pipeline: PipelineState, stageId: string | undefined): Stage | undefined {
+  if (lead.status !== 'active') return undefined;
+  if (stageId !== undefined) return activeStage(pipeline, stageId);
+  const last = lead.lastOpenStageId === null ? undefined : activeStage(pipeline, lead.lastOpenStageId);
+  return last && !isClosed(last) ? last : firstOpenStage(pipeline);
+}
+
+export function reopenLead(command: ReopenLead, state: LeadState): LeadEvent[] {
+  const { data, context } = command;
+  const lead = requireLead(state, data.leadId);
+  assertMayChange(command.metadata.actor, lead);
+  const pipeline = context.pipeline.status === 'active' && context.pipeline.id === lead.pipelineId ? context.pipeline : undefined;
+  const current = pipeline?.stages.find((s) => s.id === lead.stageId);
+  if (!pipeline || !current || !isClosed(current)) throw new IllegalStateError('lead-not-closed', 'Only a won or lost lead can be reopened');
+  const target = reopenTarget(lead, pipeline, data.stageId);
+  if (!target) throw new IllegalStateError(data.stageId === undefined ? 'no-open-stage' : 'unknown-stage', 'No open stage of the pipeline to reopen the lead in');
+  if (isClosed(target)) throw new IllegalStateError('reopen-into-closed-stage', `A lead is reopened into an open stage, not "${target.name}"`);
+  return [
+    {
+      type: 'LeadMovedToStage',
+      data: { leadId: lead.id, pipelineId: lead.pipelineId, fromStageId: lead.stageId, toStageId: target.id, rank: rankBetween(null, context.topRank), lostReason: null, wonValue: null },
     },
   ];
 }
@@ -182,6 +236,8 @@ export function decide(command: LeadCommand, state: LeadState): LeadEvent[] {
       return updateLeadDetails(command, state);
     case 'MoveLeadToStage':
       return moveLeadToStage(command, state);
+    case 'ReopenLead':
+      return reopenLead(command, state);
     case 'AssignLead':
       return assignLead(command, state);
     default: {

@@ -101,7 +101,10 @@ describe('UpdateLeadDetails', () => {
     spec
       .given([created()])
       .when(update({ firstName: 'Ada', company: 'Analytical Engines', dealValue: 1500 }))
-      .then([{ type: 'LeadDetailsUpdated', data: { leadId, changes: { company: { from: 'Acme', to: 'Analytical Engines' }, dealValue: { from: 1200, to: 1500 } } } }]);
+      .then([
+        { type: 'LeadDetailsUpdated', data: { leadId, changes: { company: { from: 'Acme', to: 'Analytical Engines' } } } },
+        { type: 'LeadDealValueChanged', data: { leadId, from: 1200, to: 1500 } },
+      ]);
   });
 
   it('compares custom fields by value and replaces them as a whole', () => {

@@ -9,6 +9,8 @@ export type ActiveLead = {
   rank: string;
   ownerId: string | null;
   lostReason: string | null;
+  /** The open stage the lead was last in, where a reopen puts it back by default. */
+  lastOpenStageId: string | null;
   fields: LeadFields;
 };
 
@@ -22,7 +24,7 @@ export function evolve(state: LeadState, event: EventPayload): LeadState {
   switch (event.type) {
     case 'LeadCreated': {
       const { leadId, pipelineId, stageId, rank, ownerId, fields } = event.data;
-      return { status: 'active', id: leadId, pipelineId, stageId, rank, ownerId, lostReason: null, fields };
+      return { status: 'active', id: leadId, pipelineId, stageId, rank, ownerId, lostReason: null, lastOpenStageId: stageId, fields };
     }
     case 'LeadDetailsUpdated': {
       if (state.status !== 'active') return state;
@@ -32,14 +34,40 @@ export function evolve(state: LeadState, event: EventPayload): LeadState {
     }
     case 'LeadMovedToStage':
       if (state.status !== 'active') return state;
-      return { ...state, pipelineId: event.data.pipelineId, stageId: event.data.toStageId, rank: event.data.rank, lostReason: event.data.lostReason };
+      return {
+        ...state,
+        pipelineId: event.data.pipelineId,
+        stageId: event.data.toStageId,
+        rank: event.data.rank,
+        lostReason: event.data.lostReason,
+        // A move recorded with a lost reason or a won value entered a closed stage; the open stage before it is kept.
+        lastOpenStageId: event.data.lostReason !== null || event.data.wonValue !== null ? state.lastOpenStageId : event.data.toStageId,
+      };
+    case 'LeadDealValueChanged':
+      return state.status === 'active' ? { ...state, fields: { ...state.fields, dealValue: event.data.to } } : state;
+    case 'LeadExpectedCloseDateChanged':
+      return state.status === 'active' ? { ...state, fields: { ...state.fields, expectedCloseDate: event.data.to } } : state;
+    case 'LeadProbabilityChanged':
+      return state.status === 'active' ? { ...state, fields: { ...state.fields, probability: event.data.to } } : state;
     case 'LeadAssigned':
       if (state.status !== 'active') return state;
       return { ...state, ownerId: event.data.ownerId };
     case 'PipelineCreated':
     case 'StageAdded':
+    case 'StageUpdated':
+    case 'StagesReordered':
+    case 'StageDeleted':
+    case 'PipelineRenamed':
+    case 'PipelineArchived':
+    case 'LostReasonsSet':
     case 'UserCreated':
     case 'UserEmailReserved':
+    case 'ActivityLogged':
+    case 'ActivityUpdated':
+    case 'ActivityCompleted':
+    case 'ActivityDeleted':
+    case 'ActivityTemplateSaved':
+    case 'ActivityTemplateDeleted':
       return state;
     default: {
       const _exhaustive: never = event;

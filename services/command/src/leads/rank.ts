@@ -35,6 +35,7 @@ function midpoint(lower: string, upper: string | null): string | null {
  * When a >= b (two cards tied by concurrent drops) it answers a rank just above a.
  */
 export function rankBetween(a: string | null, b: string | null): string {
+  if (a === null && b !== null && b.length > 1) return justBelow(b);
   const lower = a ?? '';
   if (b !== null && lower >= b) return justAbove(lower);
   const between = midpoint(lower, b);
@@ -45,4 +46,22 @@ export function rankBetween(a: string | null, b: string | null): string {
 function justAbove(a: string): string {
   // a and a+'1' differ in their last digit, so there is always room.
   return midpoint(a, `${a}1`) as string;
+}
+
+/**
+ * The next rank below b at the top of a column (every new card lands there). Halving toward 0
+ * would add a digit every ~6 cards (100,000 cards on top: 16,667-character ranks). Instead it
+ * counts down through every rank of b's length not ending in 0, and when those run out (b is
+ * 0…01) doubles the length: n cards on top need about 2·log62(n) digits.
+ */
+function justBelow(b: string): string {
+  const d = [...b].map((c) => RANK_DIGITS.indexOf(c));
+  do {
+    let i = d.length - 1;
+    while (i >= 0 && d[i] === 0) d[i--] = BASE - 1;
+    if (i < 0) return '0'.repeat(b.length) + RANK_DIGITS[BASE - 1].repeat(b.length);
+    d[i] -= 1;
+  } while (d[d.length - 1] === 0);
+  if (d.every((x) => x === 0)) return '0'.repeat(b.length) + RANK_DIGITS[BASE - 1].repeat(b.length);
+  return d.map((x) => RANK_DIGITS[x]).join('');
 }

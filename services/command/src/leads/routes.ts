@@ -1,4 +1,4 @@
-import { assignLeadsBody, assignLeadsResponse, commandAccepted, createLeadBody, leadIdParams, moveLeadBody, updateLeadBody } from '@leadline/contracts';
+import { assignLeadsBody, assignLeadsResponse, commandAccepted, createLeadBody, leadIdParams, moveLeadBody, reopenLeadBody, updateLeadBody } from '@leadline/contracts';
 import { ConcurrencyError, ValidationError } from '@leadline/platform';
 import type { App, RouteDeps } from '../deps.ts';
 import { loadAggregate } from '../events.ts';
@@ -7,7 +7,7 @@ import { DEFAULT_PIPELINE_ID, entityIdFor } from '../ids.ts';
 import { pipelineAggregate } from '../pipelines/pipeline.ts';
 import { leadStream, loadPipeline, loadUser, topRankInStage } from '../reads.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
-import { decide, ownerForNewLead, stageForNewLead } from './decide.ts';
+import { decide, ownerForNewLead, reopenTarget, stageForNewLead } from './decide.ts';
 import { leadAggregate, type LeadState } from './lead.ts';
 
 const accepted = (id: string, outcome: StreamOutcome) => ({ id, version: outcome.version, checkpoint: outcome.checkpoint });
@@ -31,19 +31,19 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
     },
     (request, reply) =>
       executeCommand(request, reply, deps, 'CreateLead', async ({ metadata }) => {
-        const { id, stageId, ownerId, ...fields } = request.body;
+        const { id, stageId, ownerId, pipelineId = DEFAULT_PIPELINE_ID, ...fields } = request.body;
         const leadId = id ?? entityIdFor(metadata.commandId);
         const outcome = await handleCommand(store, {
           streamId: leadStream(leadId),
           aggregate: leadAggregate,
           metadata,
           decide: async (loaded) => {
-            const pipeline = await loadPipeline(store, DEFAULT_PIPELINE_ID);
+            const pipeline = await loadPipeline(store, pipelineId);
             const owner = await loadUser(store, ownerForNewLead(metadata.actor, ownerId));
             const stage = stageForNewLead(pipeline, stageId);
             const topRank = stage ? await topRankInStage(deps.pool, stage.id) : null;
             return decide(
-              { type: 'CreateLead', data: { leadId, pipelineId: DEFAULT_PIPELINE_ID, stageId, ownerId, fields }, context: { pipeline, owner, topRank }, metadata },
+              { type: 'CreateLead', data: { leadId, pipelineId, stageId, ownerId, fields }, context: { pipeline, owner, topRank }, metadata },
               loaded.state,
             );
           },
@@ -117,6 +117,39 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
               { type: 'MoveLeadToStage', data: { leadId, stageId, lostReason, afterLeadId, beforeLeadId }, context: { pipeline, above, below, topRank }, metadata },
               lead,
             );
+          },
+        });
+        return { status: 200, body: accepted(leadId, outcome), streams: [outcome] };
+      }),
+  );
+
+  app.post(
+    '/api/leads/:id/reopen',
+    {
+      schema: {
+        tags: ['leads'],
+        summary: 'Reopen a won or lost lead',
+        description: 'Moves the lead to stageId (an open stage), else to the open stage it was last in, else to the first open stage; at the top of the column. Recorded as a LeadMovedToStage out of the closed stage.',
+        headers: changeHeaders,
+        params: leadIdParams,
+        body: reopenLeadBody,
+        response: { 200: commandAccepted, ...problems(400, 401, 403, 404, 409, 422, 503) },
+      },
+    },
+    (request, reply) =>
+      executeCommand(request, reply, deps, 'ReopenLead', async ({ metadata, ifMatch }) => {
+        const leadId = request.params.id;
+        const outcome = await handleCommand(store, {
+          streamId: leadStream(leadId),
+          aggregate: leadAggregate,
+          metadata,
+          expectedVersion: ifMatch,
+          decide: async (loaded) => {
+            const lead = loaded.state;
+            const pipeline = lead.status === 'active' ? await loadPipeline(store, lead.pipelineId) : pipelineAggregate.initialState;
+            const target = reopenTarget(lead, pipeline, request.body.stageId);
+            const topRank = target ? await topRankInStage(deps.pool, target.id) : null;
+            return decide({ type: 'ReopenLead', data: { leadId, stageId: request.body.stageId }, context: { pipeline, topRank }, metadata }, lead);
           },
         });
         return { status: 200, body: accepted(leadId, outcome), streams: [outcome] };

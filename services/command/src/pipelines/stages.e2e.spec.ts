@@ -14,7 +14,7 @@ describe('stage commands over HTTP', () => {
     const rep = await h.createUser('rep');
     const res = await h.request(manager.token, { method: 'POST', url: '/api/pipeline/stages', payload: { name: 'Negotiation', probability: 80 } });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ id: expect.any(String), version: 8 });
+    expect(res.json()).toMatchObject({ id: expect.any(String), version: 9 });
     const events = await h.eventStore.readStream(`pipeline-${DEFAULT_PIPELINE_ID}`);
     expect(events.at(-1)?.data).toEqual({
       pipelineId: DEFAULT_PIPELINE_ID,
@@ -26,6 +26,7 @@ describe('stage commands over HTTP', () => {
       isWon: false,
       isLost: false,
       probability: 80,
+      rottingDays: null,
     });
     const dup = await h.request(h.admin.token, { method: 'POST', url: '/api/pipeline/stages', payload: { name: 'NEGOTIATION' } });
     expect(dup.statusCode).toBe(409);

@@ -13,6 +13,7 @@ export const [NEW, QUALIFIED, CONTACTED, PROPOSAL, WON, LOST] = stageIds;
 export const pipelineEvents: EventPayload[] = [
   { type: 'PipelineCreated', data: { pipelineId: PIPELINE_ID, name: 'Sales', isDefault: true } },
   ...defaultStages.map((s, i): EventPayload => ({ type: 'StageAdded', data: { pipelineId: PIPELINE_ID, stageId: stageIds[i], ...s, orderPosition: i, isActive: true } })),
+  { type: 'LostReasonsSet', data: { pipelineId: PIPELINE_ID, reasons: ['Price too high', 'Chose a competitor'], allowFreeText: true } },
 ];
 
 export const pipeline: PipelineState = pipelineEvents.reduce(evolvePipeline, noPipeline);

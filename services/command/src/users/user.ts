@@ -12,8 +12,23 @@ export function evolve(state: UserState, event: EventPayload): UserState {
     case 'UserCreated':
       return { status: 'active', id: event.data.userId, email: event.data.email, name: event.data.name, role: event.data.role, passwordHash: event.data.passwordHash };
     case 'UserEmailReserved':
+    case 'ActivityLogged':
+    case 'ActivityUpdated':
+    case 'ActivityCompleted':
+    case 'ActivityDeleted':
+    case 'ActivityTemplateSaved':
+    case 'ActivityTemplateDeleted':
     case 'PipelineCreated':
     case 'StageAdded':
+    case 'StageUpdated':
+    case 'StagesReordered':
+    case 'StageDeleted':
+    case 'PipelineRenamed':
+    case 'PipelineArchived':
+    case 'LostReasonsSet':
+    case 'LeadDealValueChanged':
+    case 'LeadExpectedCloseDateChanged':
+    case 'LeadProbabilityChanged':
     case 'LeadCreated':
     case 'LeadDetailsUpdated':
     case 'LeadMovedToStage':

@@ -1,12 +1,15 @@
 import type { Projection } from '../engine/types.ts';
+import { activitiesProjection } from './activities/projection.ts';
 import { leadCardsProjection } from './lead_cards/projection.ts';
+import { pipelineHistoryProjection } from './pipeline_history/projection.ts';
 import { stageTotalsProjection } from './stage_totals/projection.ts';
 import { stagesProjection } from './stages/projection.ts';
+import { timelineProjection } from './timeline/projection.ts';
 import { usersProjection } from './users/projection.ts';
 
-export const projections: readonly Projection[] = [usersProjection, stagesProjection, leadCardsProjection, stageTotalsProjection];
+export const projections: readonly Projection[] = [usersProjection, stagesProjection, leadCardsProjection, stageTotalsProjection, pipelineHistoryProjection, activitiesProjection, timelineProjection];
 
-export const PROJECTION_NAMES = ['users', 'stages', 'lead_cards', 'stage_totals'] as const;
+export const PROJECTION_NAMES = ['users', 'stages', 'lead_cards', 'stage_totals', 'pipeline_history', 'activities', 'timeline'] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
 
-export { leadCardsProjection, stageTotalsProjection, stagesProjection, usersProjection };
+export { activitiesProjection, leadCardsProjection, timelineProjection, pipelineHistoryProjection, stageTotalsProjection, stagesProjection, usersProjection };

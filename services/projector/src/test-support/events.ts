@@ -43,6 +43,7 @@ export const stageAdded = (pipelineId: string, stageId: string, s: Partial<Omit<
     isWon: s.isWon ?? false,
     isLost: s.isLost ?? false,
     probability: s.probability ?? 10,
+    rottingDays: s.rottingDays ?? null,
   });
 
 export const leadCreated = (l: { leadId: string; pipelineId: string; stageId: string; rank?: string; ownerId?: string | null; fields?: Partial<LeadFields> }) =>

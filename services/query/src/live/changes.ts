@@ -15,30 +15,34 @@ export type Owners = 'all' | string[];
 export const ownersOf = (scope: Scope): Owners => (scope.kind === 'all' ? 'all' : [scope.userId, UNASSIGNED]);
 
 /** What a notice asks of the hub, before any card is loaded. */
-export type NoticePlan = { leadIds: string[]; totalsStageIds: string[]; refetch: ChannelKind[]; reason: string };
+export type NoticePlan = { leadIds: string[]; totalsStageIds: string[]; refetch: ChannelKind[]; reason: string; timelineLeadIds: string[] };
 
 /** Channels to refetch when a projection's notice is too large to list its keys. */
 const REFETCH_WITHOUT_KEYS: Record<string, ChannelKind[]> = {
   [LEAD_CARDS]: ['board', 'lead', 'me'],
   [STAGE_TOTALS]: ['board'],
   [STAGES]: ['board'],
+  timeline: ['lead'],
 };
 
 export function planNotice(notice: ChangeNotice): NoticePlan {
   if (notice.changes === undefined) {
-    return { leadIds: [], totalsStageIds: [], refetch: REFETCH_WITHOUT_KEYS[notice.projection] ?? [], reason: `${notice.projection} changed too much to list` };
+    return { leadIds: [], totalsStageIds: [], timelineLeadIds: [], refetch: REFETCH_WITHOUT_KEYS[notice.projection] ?? [], reason: `${notice.projection} changed too much to list` };
   }
   const leads = new Set<string>();
   const stages = new Set<string>();
+  const timeline = new Set<string>();
   let pipelineChanged = false;
   for (const change of notice.changes) {
     if (change.view === 'leads') leads.add(change.key);
     else if (change.view === 'stage_totals') stages.add(change.key);
+    else if (change.view === 'timeline') timeline.add(change.key);
     else if (change.view === 'stages' || change.view === 'pipelines') pipelineChanged = true;
   }
   return {
     leadIds: [...leads],
     totalsStageIds: [...stages],
+    timelineLeadIds: [...timeline],
     refetch: pipelineChanged ? ['board'] : [],
     reason: pipelineChanged ? 'the pipeline changed' : '',
   };

@@ -35,6 +35,8 @@ type BufferedNotice = {
   /** Each changed lead's owner just before this notice, as far as the hub knew. */
   priors: Map<string, Prior>;
   totalsStageIds: string[];
+  /** Leads whose timeline changed: `lead:<id>` subscribers are told to fetch what changed. */
+  timelineLeadIds: string[];
   refetch: ChannelKind[];
   reason: string;
 };
@@ -249,6 +251,7 @@ export class LiveHub {
         }
       }
     }
+    this.sendTimeline(this.clients, entry.timelineLeadIds, entry.checkpoint);
     if (entry.leadIds.length === 0 && entry.totalsStageIds.length === 0) return;
     const set: ChangeSet = {
       checkpoint: entry.checkpoint,
@@ -274,7 +277,7 @@ export class LiveHub {
   private async failed(notice: ChangeNotice, err: unknown): Promise<void> {
     this.options.log.warn({ err, checkpoint: notice.checkpoint }, 'live hub: cannot fan out a change notice; clients will refetch');
     const reason = 'a change could not be delivered';
-    this.remember({ checkpoint: notice.checkpoint, leadIds: [], priors: new Map(), totalsStageIds: [], refetch: ['board', 'lead', 'me'], reason });
+    this.remember({ checkpoint: notice.checkpoint, leadIds: [], priors: new Map(), totalsStageIds: [], timelineLeadIds: [], refetch: ['board', 'lead', 'me'], reason });
     for (const client of this.clients) {
       for (const channel of client.channels) this.send(client, { type: 'refetch', channel, checkpoint: notice.checkpoint, reason });
     }
@@ -303,6 +306,8 @@ export class LiveHub {
     const entries = this.buffer.toArray().filter((e) => e.checkpoint > lastCheckpoint);
     const needsRefetch = entries.find((e) => e.refetch.includes(kind));
     if (needsRefetch) return refetch(needsRefetch.reason);
+    const timelineEntries = kind === 'lead' ? entries.filter((e) => e.timelineLeadIds.includes(leadIdOf(channel))) : [];
+    if (timelineEntries.length > 0) this.send(client, { type: 'timeline', channel, checkpoint: timelineEntries[timelineEntries.length - 1].checkpoint });
     const leadIds = [...new Set(entries.flatMap((e) => e.leadIds))];
     const totalsStageIds = [...new Set(entries.flatMap((e) => e.totalsStageIds))];
     if (leadIds.length === 0 && totalsStageIds.length === 0) return;
@@ -317,6 +322,13 @@ export class LiveHub {
     };
     const message = await this.changeFor(client, channel, set, new Map());
     if (message) this.send(client, message);
+  }
+
+  /** A timeline notice carries no data, only where to fetch from; the channel was authorised on subscribe. */
+  private sendTimeline(clients: Iterable<LiveClient>, leadIds: string[], checkpoint: string): void {
+    if (leadIds.length === 0) return;
+    const changed = new Set(leadIds.map((id) => `lead:${id}`));
+    for (const client of clients) for (const channel of client.channels) if (changed.has(channel)) this.send(client, { type: 'timeline', channel, checkpoint });
   }
 
   /** The change one client's channel should receive, or null when nothing it may see changed. */

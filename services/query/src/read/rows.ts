@@ -86,9 +86,10 @@ export type StageRow = {
   is_won: boolean;
   is_lost: boolean;
   probability: number;
+  rotting_days: number | null;
 };
 
-export const STAGE_COLUMNS = 's.id, s.pipeline_id, s.name, s.color, s.order_position, s.is_active, s.is_won, s.is_lost, s.probability';
+export const STAGE_COLUMNS = 's.id, s.pipeline_id, s.name, s.color, s.order_position, s.is_active, s.is_won, s.is_lost, s.probability, s.rotting_days';
 
 export const toStageDto = (r: StageRow): StageDto => ({
   id: r.id,
@@ -100,6 +101,7 @@ export const toStageDto = (r: StageRow): StageDto => ({
   isWon: r.is_won,
   isLost: r.is_lost,
   probability: Number(r.probability),
+  rottingDays: r.rotting_days === null ? null : Number(r.rotting_days),
 });
 
 export type UserRow = { id: string; email: string; name: string; role: UserDto['role']; created_at: Date };

@@ -1,9 +1,10 @@
-import { board, boardQuery, columnPage as columnPageSchema, columnQuery, overview, stageDto } from '@leadline/contracts';
+import { board, boardQuery, columnPage as columnPageSchema, columnQuery, overviewQuery, pipelineOverview, stageDto } from '@leadline/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePrincipal } from '../principal.ts';
-import { LEAD_CARDS, STAGE_TOTALS, STAGES, USERS } from '../projections.ts';
+import { LEAD_CARDS, PIPELINE_HISTORY, STAGE_TOTALS, STAGES, USERS } from '../projections.ts';
+import { boardAt, overviewAt, overviewNow } from '../read/history.ts';
 import { boardColumns, columnPage, listStages, resolvePipeline, stageTotals } from '../read/pipeline.ts';
 import { scopeFor, type Scope } from '../read/visibility.ts';
 import { stageIdParams, stagesQuery } from '../schemas.ts';
@@ -40,7 +41,8 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     {
       schema: {
         summary: 'The board: every column with its totals and first page of cards',
-        description: 'Cards are ordered by rank (bytewise), then id. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all), and totals over those.',
+        description:
+          'Cards are ordered by rank (bytewise), then id. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all), and totals over those. With asOf, the board as it stood then, from the recorded history: the stages of that moment, the first `limit` cards of each column (nextCursor is null) and counts and sums over all of them.',
         tags: ['pipeline'],
         querystring: boardQuery,
         response: { 200: board },
@@ -48,11 +50,12 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     },
     async (request, reply) => {
       const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
-      const meta = await ctx.tracker.waitFor([STAGES, LEAD_CARDS, USERS, totalsSource(scope)], request.query.minCheckpoint);
+      const { asOf } = request.query;
+      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, USERS] : [STAGES, LEAD_CARDS, USERS, totalsSource(scope)], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
-      const columns = await boardColumns(ctx.pool, scope, pipelineId, request.query.limit);
+      const columns = asOf ? await boardAt(ctx.pool, scope, pipelineId, asOf, request.query.limit) : await boardColumns(ctx.pool, scope, pipelineId, request.query.limit);
       metaHeaders(reply, meta);
-      return { pipelineId, columns, ...meta };
+      return { pipelineId, asOf: asOf ?? null, columns, ...meta };
     },
   );
 
@@ -81,19 +84,25 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     '/api/pipeline/overview',
     {
       schema: {
-        summary: 'Per stage: lead count, total value and probability-weighted value',
+        summary: 'Per stage: count, total and weighted value, average and median age in stage, rotting leads',
+        description:
+          'Weighted value = deal value x (the lead probability, else the stage probability) / 100. Age = time since the lead entered its stage. Rotting = open-stage leads with no move and no other change recorded for longer than the stage\'s rottingDays. With asOf, all of it as it stood then, from the recorded history.',
         tags: ['pipeline'],
-        querystring: stagesQuery,
-        response: { 200: overview },
+        querystring: overviewQuery,
+        response: { 200: pipelineOverview },
       },
     },
     async (request, reply) => {
       const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
-      const meta = await ctx.tracker.waitFor([STAGES, totalsSource(scope)], request.query.minCheckpoint);
+      const { asOf } = request.query;
+      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY] : [STAGES, LEAD_CARDS, totalsSource(scope)], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
-      const stages = await stageTotals(ctx.pool, scope, { pipelineIds: [pipelineId] });
+      const at = asOf ?? new Date().toISOString();
+      const stages = asOf
+        ? await overviewAt(ctx.pool, scope, pipelineId, asOf)
+        : await overviewNow(ctx.pool, scope, pipelineId, at, await stageTotals(ctx.pool, scope, { pipelineIds: [pipelineId] }));
       metaHeaders(reply, meta);
-      return { pipelineId, stages, ...meta };
+      return { pipelineId, asOf: asOf ?? null, at: new Date(at).toISOString(), stages, ...meta };
     },
   );
 }

@@ -11,10 +11,11 @@ import { DEFAULT_PROJECTIONS } from '../projections.ts';
 const READ_MODEL_DDL = `
 CREATE SCHEMA IF NOT EXISTS read;
 CREATE TABLE read.users__g1 (id uuid PRIMARY KEY, email text NOT NULL, name text NOT NULL, role text NOT NULL, created_at timestamptz NOT NULL);
-CREATE TABLE read.pipelines__g1 (id uuid PRIMARY KEY, name text NOT NULL, is_default boolean NOT NULL, created_at timestamptz NOT NULL);
+CREATE TABLE read.pipelines__g1 (id uuid PRIMARY KEY, name text NOT NULL, is_default boolean NOT NULL, is_archived boolean NOT NULL DEFAULT false,
+  lost_reasons jsonb NOT NULL DEFAULT '[]', allow_free_text_lost_reason boolean NOT NULL DEFAULT true, version int NOT NULL DEFAULT 1, created_at timestamptz NOT NULL);
 CREATE TABLE read.stages__g1 (
   id uuid PRIMARY KEY, pipeline_id uuid NOT NULL, name text NOT NULL, color text NOT NULL, order_position int NOT NULL,
-  is_active boolean NOT NULL, is_won boolean NOT NULL, is_lost boolean NOT NULL, probability int NOT NULL);
+  is_active boolean NOT NULL, is_won boolean NOT NULL, is_lost boolean NOT NULL, probability int NOT NULL, rotting_days int);
 CREATE TABLE read.leads__g1 (
   id uuid PRIMARY KEY, pipeline_id uuid NOT NULL, stage_id uuid NOT NULL, rank text COLLATE "C" NOT NULL,
   first_name text, last_name text, email text, phone text, company text, title text, source text, industry text,

@@ -10,7 +10,17 @@ import { parseFieldChange } from './fields.ts';
 export const leadCardsProjection = defineProjection({
   name: 'lead_cards',
   version: 1,
-  eventTypes: ['StageAdded', 'LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadAssigned'],
+  eventTypes: [
+    'StageAdded',
+    'StageUpdated',
+    'LeadCreated',
+    'LeadDetailsUpdated',
+    'LeadMovedToStage',
+    'LeadAssigned',
+    'LeadDealValueChanged',
+    'LeadExpectedCloseDateChanged',
+    'LeadProbabilityChanged',
+  ],
   tables: [
     {
       name: 'leads',
@@ -61,6 +71,16 @@ export const leadCardsProjection = defineProjection({
         await ctx.db.query(`INSERT INTO ${ctx.table('lead_cards_stages')} (stage_id, is_won) VALUES ($1, $2)`, [event.data.stageId, event.data.isWon]);
         return;
       }
+      case 'StageUpdated': {
+        await ctx.db.query(`UPDATE ${ctx.table('lead_cards_stages')} SET is_won = $2 WHERE stage_id = $1`, [event.data.stageId, event.data.isWon]);
+        return;
+      }
+      case 'LeadDealValueChanged':
+        return setField(ctx, event, 'deal_value', event.data.to);
+      case 'LeadExpectedCloseDateChanged':
+        return setField(ctx, event, 'expected_close_date', event.data.to);
+      case 'LeadProbabilityChanged':
+        return setField(ctx, event, 'probability', event.data.to);
       case 'LeadCreated':
         return leadCreated(ctx, event);
       case 'LeadDetailsUpdated':
@@ -84,6 +104,16 @@ export const leadCardsProjection = defineProjection({
     }
   },
 });
+
+async function setField(ctx: HandlerContext, event: ProjectedEvent<'LeadDealValueChanged' | 'LeadExpectedCloseDateChanged' | 'LeadProbabilityChanged'>, column: string, value: unknown): Promise<void> {
+  await ctx.db.query(`UPDATE ${ctx.table('leads')} SET ${column} = $2, version = $3, updated_at = $4::timestamptz WHERE id = $1`, [
+    event.data.leadId,
+    value,
+    event.streamVersion,
+    event.metadata.occurredAt,
+  ]);
+  ctx.changed('leads', event.data.leadId);
+}
 
 type Event<T extends 'LeadCreated' | 'LeadDetailsUpdated' | 'LeadMovedToStage'> = ProjectedEvent<T>;
 

@@ -11,7 +11,7 @@ import { parseFieldChange } from '../lead_cards/fields.ts';
 export const stageTotalsProjection = defineProjection({
   name: 'stage_totals',
   version: 1,
-  eventTypes: ['StageAdded', 'LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage'],
+  eventTypes: ['StageAdded', 'StageUpdated', 'LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadDealValueChanged', 'LeadProbabilityChanged'],
   tables: [
     {
       name: 'stage_totals',
@@ -49,6 +49,27 @@ export const stageTotalsProjection = defineProjection({
         await ctx.db.query(`INSERT INTO ${ctx.table('stage_totals_stages')} (stage_id, pipeline_id, probability) VALUES ($1, $2, $3)`, [stageId, pipelineId, probability]);
         await ctx.db.query(`INSERT INTO ${ctx.table('stage_totals')} (stage_id, pipeline_id) VALUES ($1, $2)`, [stageId, pipelineId]);
         ctx.changed('stage_totals', stageId);
+        return;
+      }
+      case 'StageUpdated': {
+        // A new stage probability re-weighs every lead of the stage that follows it.
+        const { stageId, probability } = event.data;
+        await ctx.db.query(`UPDATE ${ctx.table('stage_totals_stages')} SET probability = $2 WHERE stage_id = $1`, [stageId, probability]);
+        await ctx.db.query(
+          `UPDATE ${ctx.table('stage_totals')} t SET weighted_value = COALESCE((
+             SELECT sum(round(COALESCE(l.deal_value, 0) * COALESCE(l.probability, $2) / 100.0, 4)) FROM ${ctx.table('stage_totals_leads')} l WHERE l.stage_id = $1), 0)
+           WHERE t.stage_id = $1`,
+          [stageId, probability],
+        );
+        ctx.changed('stage_totals', stageId);
+        return;
+      }
+      case 'LeadDealValueChanged':
+      case 'LeadProbabilityChanged': {
+        const column = event.type === 'LeadDealValueChanged' ? 'deal_value' : 'probability';
+        await contribute(ctx, event.data.leadId, -1);
+        await ctx.db.query(`UPDATE ${ctx.table('stage_totals_leads')} SET ${column} = $2 WHERE lead_id = $1`, [event.data.leadId, event.data.to]);
+        await contribute(ctx, event.data.leadId, 1);
         return;
       }
       case 'LeadCreated': {

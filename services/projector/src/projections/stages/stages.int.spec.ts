@@ -32,11 +32,11 @@ describe('stages projection', () => {
     await caughtUp(h.db, 'stages', cp);
 
     const pipelines = await h.db.pool.query('SELECT * FROM read.pipelines');
-    expect(pipelines.rows).toEqual([{ id: pipelineId, name: 'Sales', is_default: true, created_at: new Date((created.metadata as { occurredAt: string }).occurredAt) }]);
+    expect(pipelines.rows).toEqual([{ id: pipelineId, name: 'Sales', is_default: true, is_archived: false, lost_reasons: [], allow_free_text_lost_reason: true, version: 3, created_at: new Date((created.metadata as { occurredAt: string }).occurredAt) }]);
     const stages = await h.db.pool.query('SELECT * FROM read.stages ORDER BY order_position');
     expect(stages.rows).toEqual([
-      { id: newId, pipeline_id: pipelineId, name: 'New', color: '#64748B', order_position: 0, is_active: true, is_won: false, is_lost: false, probability: 10 },
-      { id: wonId, pipeline_id: pipelineId, name: 'Won', color: '#16A34A', order_position: 1, is_active: true, is_won: true, is_lost: false, probability: 100 },
+      { id: newId, pipeline_id: pipelineId, name: 'New', color: '#64748B', order_position: 0, is_active: true, is_won: false, is_lost: false, probability: 10, rotting_days: null },
+      { id: wonId, pipeline_id: pipelineId, name: 'Won', color: '#16A34A', order_position: 1, is_active: true, is_won: true, is_lost: false, probability: 100, rotting_days: null },
     ]);
   });
 });

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCommandApp } from '@leadline/command';
+import type { StageDto } from '@leadline/contracts';
+import { PostgresEventStore } from '@leadline/eventstore';
+import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
+import { createTestDatabase, type TestDatabase } from '@leadline/testing';
+import { startTestStack, type TestStack } from '../../../test/support/stack.ts';
+import { bulkAppend, planDataset, writeThroughCommands } from './index.ts';
+
+let stack: TestStack;
+let bulkDb: TestDatabase;
+beforeAll(async () => {
+  [stack, bulkDb] = await Promise.all([startTestStack(), createTestDatabase()]);
+});
+afterAll(async () => {
+  await Promise.all([stack?.close(), bulkDb?.drop()]);
+});
+
+const leadEvents = async (pool: TestDatabase['pool'] | TestStack['pool']) =>
+  (
+    await pool.query(
+      `SELECT stream_id, stream_version, type, data, metadata->>'occurredAt' AS at, metadata->>'actorId' AS actor
+       FROM es.events WHERE stream_id LIKE 'lead-%' ORDER BY stream_id, stream_version`,
+    )
+  ).rows;
+
+describe('the bulk path', () => {
+  it('appends exactly the events the command path appends for the same plan', async () => {
+    const token = await stack.login('admin@test.local', stack.adminPassword);
+    const reps: string[] = [];
+    for (const name of ['Rita', 'Sam']) {
+      const res = await stack.api<{ id: string }>('POST', '/api/users', token, { email: `${name.toLowerCase()}@test.local`, name, role: 'rep', password: 'a-long-password' });
+      reps.push(res.body.id);
+    }
+    const stages = (await stack.api<StageDto[]>('GET', '/api/pipeline/stages', token)).body;
+    const plan = () => planDataset({ leads: 40, seed: 11, stages, ownerIds: reps, start: Date.UTC(2025, 0, 1), end: Date.UTC(2025, 2, 1) });
+
+    // Command path: the real routes with a clock set to each planned time, one command at a time,
+    // each waiting until the projector has caught up (the create rule reads the column's top from it).
+    let now = 0;
+    const seeder = await createServer({ logger: createLogger('seed', 'silent'), title: 'seed' });
+    await seeder.register(buildCommandApp({ pool: stack.pool, eventStore: stack.eventStore, sessionSecret: stack.sessionSecret, cookieSecure: false, clock: () => new Date(now) }));
+    await seeder.ready();
+    const admin: Principal = { userId: stack.admin.userId, role: 'admin', name: 'Administrator', email: stack.admin.email };
+    const auth = `Bearer ${signToken(admin, stack.sessionSecret)}`;
+    const run = await writeThroughCommands(
+      plan(),
+      async (method, url, body, at) => {
+        now = at;
+        const res = await seeder.inject({ method, url, payload: body as object, headers: { authorization: auth } });
+        return { status: res.statusCode, body: res.json() };
+      },
+      {
+        concurrency: 1,
+        afterEach: async (cp) => {
+          for (;;) {
+            const { rows } = await stack.pool.query(`SELECT checkpoint FROM projector.projections WHERE name = 'lead_cards'`);
+            if (rows[0] && rows[0].checkpoint >= cp) return;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        },
+      },
+    );
+    await seeder.close();
+
+    await PostgresEventStore.create(bulkDb.pool, bulkDb.url);
+    const bulk = await bulkAppend(bulkDb.pool, plan(), { pipelineId: stack.defaultPipelineId, stages, actorId: stack.admin.userId }, { batchSize: 7 });
+
+    const viaCommands = await leadEvents(stack.pool);
+    const viaBulk = await leadEvents(bulkDb.pool);
+    expect(run.commands).toBe(bulk.commands);
+    expect(viaBulk.length).toBe(bulk.events);
+    expect(new Set(viaCommands.map((e) => e.type))).toEqual(new Set(['LeadCreated', 'LeadMovedToStage', 'LeadAssigned']));
+    expect(viaBulk).toEqual(viaCommands);
+    const streams = await bulkDb.pool.query(`SELECT count(*)::int AS n, sum(version)::int AS v FROM es.streams WHERE stream_id LIKE 'lead-%'`);
+    expect(streams.rows[0]).toEqual({ n: 40, v: bulk.events });
+  });
+});

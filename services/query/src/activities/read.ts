@@ -1,0 +1,86 @@
+import type { ActivityDto, ActivityListQuery, ActivityTemplateDto } from '@leadline/contracts';
+import type pg from 'pg';
+import type { Scope } from '../read/visibility.ts';
+import { decodeTimeCursor, encodeTimeCursor } from './cursor.ts';
+
+export type ActivityFilter = Omit<ActivityListQuery, 'minCheckpoint'> & { includeDeleted?: boolean };
+
+const KEY = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const COLUMNS = `a.id, a.lead_id, NULLIF(trim(concat_ws(' ', l.first_name, l.last_name)), '') AS person, l.company, a.type, a.user_id, u.name AS user_name,
+  a.created_by, a.subject, a.description, a.scheduled_at, a.details, a.completed_at, a.outcome, a.duration_minutes, a.deleted_at, a.deleted_by,
+  a.version, a.created_at, a.updated_at, ${KEY('a.created_at')} AS created_key, ${KEY('a.scheduled_at')} AS scheduled_key`;
+
+type Row = {
+  id: string; lead_id: string; person: string | null; company: string | null; type: ActivityDto['type']; user_id: string; user_name: string | null;
+  created_by: string; subject: string; description: string | null; scheduled_at: Date | null; details: Record<string, unknown>; completed_at: Date | null;
+  outcome: string | null; duration_minutes: number | null; deleted_at: Date | null; deleted_by: string | null; version: number; created_at: Date; updated_at: Date;
+  created_key: string; scheduled_key: string | null;
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const toDto = (r: Row): ActivityDto => ({
+  id: r.id, leadId: r.lead_id, leadName: r.person ?? r.company, type: r.type, userId: r.user_id, userName: r.user_name, createdBy: r.created_by,
+  subject: r.subject, description: r.description, scheduledAt: iso(r.scheduled_at), details: r.details, completedAt: iso(r.completed_at),
+  outcome: r.outcome, durationMinutes: r.duration_minutes, deletedAt: iso(r.deleted_at), deletedBy: r.deleted_by, version: r.version,
+  createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+});
+
+/** Word prefixes, all required: "disc cal" finds "Discovery call". Only letters and digits reach to_tsquery. */
+export function searchQuery(q: string): string | null {
+  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  return words ? words.slice(0, 10).map((w) => `${w}:*`).join(' & ') : null;
+}
+
+/** A rep who sees only their own leads sees activities on those (and unassigned) leads, and any activity given to them. */
+function scopeSql(scope: Scope, params: unknown[]): string {
+  if (scope.kind === 'all') return 'TRUE';
+  params.push(scope.userId);
+  const p = `$${params.length}::uuid`;
+  return `(a.user_id = ${p} OR l.owner_id = ${p} OR (l.id IS NOT NULL AND l.owner_id IS NULL))`;
+}
+
+export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFilter): Promise<{ items: ActivityDto[]; nextCursor: string | null }> {
+  const params: unknown[] = [];
+  const where = [scopeSql(scope, params)];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (!f.includeDeleted) where.push('a.deleted_at IS NULL');
+  if (f.leadId) add((p) => `a.lead_id = ${p}::uuid`, f.leadId);
+  if (f.userId) add((p) => `a.user_id = ${p}::uuid`, f.userId);
+  if (f.type) add((p) => `a.type = ANY(${p}::text[])`, f.type);
+  if (f.completed !== undefined) where.push(f.completed ? 'a.completed_at IS NOT NULL' : 'a.completed_at IS NULL');
+  const timeColumn = f.order === 'scheduled' ? 'a.scheduled_at' : 'a.created_at';
+  if (f.order === 'scheduled') where.push('a.scheduled_at IS NOT NULL');
+  if (f.from) add((p) => `${timeColumn} >= ${p}::timestamptz`, f.from);
+  if (f.to) add((p) => `${timeColumn} < ${p}::timestamptz`, f.to);
+  const tsquery = f.q ? searchQuery(f.q) : null;
+  if (tsquery) add((p) => `a.search @@ to_tsquery('simple', ${p})`, tsquery);
+  if (f.cursor) {
+    const c = decodeTimeCursor(f.cursor, f.order);
+    params.push(c.time, c.id);
+    const cmp = f.order === 'scheduled' ? '>' : '<';
+    where.push(`(${timeColumn}, a.id) ${cmp} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(f.limit + 1);
+  const dir = f.order === 'scheduled' ? 'ASC' : 'DESC';
+  const { rows } = await pool.query<Row>(
+    `SELECT ${COLUMNS} FROM read.activities a LEFT JOIN read.leads l ON l.id = a.lead_id LEFT JOIN read.users u ON u.id = a.user_id
+     WHERE ${where.join(' AND ')} ORDER BY ${timeColumn} ${dir}, a.id ${dir} LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, f.limit);
+  const last = page[page.length - 1];
+  const time = last && (f.order === 'scheduled' ? last.scheduled_key : last.created_key);
+  return { items: page.map(toDto), nextCursor: rows.length > f.limit && last && time ? encodeTimeCursor({ order: f.order, time, id: last.id }) : null };
+}
+
+export async function listTemplates(pool: pg.Pool): Promise<ActivityTemplateDto[]> {
+  const { rows } = await pool.query<{ id: string; name: string; type: ActivityTemplateDto['type']; subject: string; description: string | null; duration_minutes: number | null; details: Record<string, unknown>; updated_at: Date }>(
+    'SELECT id, name, type, subject, description, duration_minutes, details, updated_at FROM read.activity_templates ORDER BY name, id',
+  );
+  return rows.map((r) => ({ id: r.id, name: r.name, type: r.type, subject: r.subject, description: r.description, durationMinutes: r.duration_minutes, details: r.details, updatedAt: r.updated_at.toISOString() }));
+}

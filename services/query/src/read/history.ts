@@ -1,0 +1,152 @@
+import type { BoardColumn, OverviewStage, PipelineDto } from '@leadline/contracts';
+import type pg from 'pg';
+import { toLeadCard, type CardRow } from './rows.ts';
+import { visibilitySql, type Scope } from './visibility.ts';
+import type { StageTotals } from './pipeline.ts';
+
+type StageAtRow = {
+  id: string;
+  pipeline_id: string;
+  name: string;
+  color: string;
+  order_position: number;
+  is_active: boolean;
+  is_won: boolean;
+  is_lost: boolean;
+  probability: number;
+  rotting_days: number | null;
+};
+
+/** The stage versions valid at `at` that were not deleted by then. */
+const STAGES_AT = `SELECT sv.stage_id AS id, sv.pipeline_id, sv.name, sv.color, sv.order_position, sv.is_active, sv.is_won, sv.is_lost, sv.probability, sv.rotting_days
+  FROM read.stage_versions sv
+  WHERE sv.pipeline_id = $1::uuid AND sv.valid_from <= $2::timestamptz AND (sv.valid_to IS NULL OR sv.valid_to > $2::timestamptz) AND NOT sv.deleted`;
+
+/** Lead versions valid at $2, aliased `l` (so that visibilitySql applies: the owner at that time). */
+const VALID_AT = `l.valid_from <= $2::timestamptz AND (l.valid_to IS NULL OR l.valid_to > $2::timestamptz)`;
+const LEADS_AT = `read.lead_versions l WHERE ${VALID_AT}`;
+
+export async function listPipelines(pool: pg.Pool): Promise<PipelineDto[]> {
+  const { rows } = await pool.query<{ id: string; name: string; is_default: boolean; is_archived: boolean; lost_reasons: string[]; allow_free_text_lost_reason: boolean; version: number; created_at: Date }>(
+    'SELECT * FROM read.pipelines ORDER BY is_default DESC, is_archived, name, id',
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    isDefault: r.is_default,
+    isArchived: r.is_archived,
+    lostReasons: r.lost_reasons,
+    allowFreeTextLostReason: r.allow_free_text_lost_reason,
+    version: Number(r.version),
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+/** The board as it stood at `at`: stages and cards from the recorded history; the first `limit` cards of each column. */
+export async function boardAt(pool: pg.Pool, scope: Scope, pipelineId: string, at: string, limit: number): Promise<BoardColumn[]> {
+  const stages = (await pool.query<StageAtRow>(`${STAGES_AT} ORDER BY sv.order_position, sv.stage_id`, [pipelineId, at])).rows;
+  if (stages.length === 0) return [];
+  const params: unknown[] = [pipelineId, at, limit];
+  const visible = visibilitySql(scope, 'l', params);
+  const totalParams: unknown[] = [pipelineId, at];
+  const visibleTotals = visibilitySql(scope, 'l', totalParams);
+  const [cards, totals] = await Promise.all([
+    pool.query<CardRow>(
+      `SELECT c.*, u.name AS owner_name FROM (${STAGES_AT}) s
+       CROSS JOIN LATERAL (
+         SELECT l.lead_id AS id, l.pipeline_id, l.stage_id, l.rank, l.first_name, l.last_name, l.company, l.deal_value, l.owner_id, l.version, l.valid_from AS updated_at
+         FROM ${LEADS_AT} AND l.stage_id = s.id AND ${visible}
+         ORDER BY l.rank COLLATE "C", l.lead_id LIMIT $3
+       ) c LEFT JOIN read.users u ON u.id = c.owner_id`,
+      params,
+    ),
+    pool.query<{ stage_id: string; count: number; total: string }>(
+      `SELECT l.stage_id, count(*)::int AS count, COALESCE(sum(l.deal_value), 0) AS total FROM ${LEADS_AT} AND l.pipeline_id = $1::uuid AND ${visibleTotals} GROUP BY l.stage_id`,
+      totalParams,
+    ),
+  ]);
+  const byStage = new Map<string, CardRow[]>();
+  for (const row of cards.rows) byStage.set(row.stage_id, [...(byStage.get(row.stage_id) ?? []), row]);
+  const totalsByStage = new Map(totals.rows.map((t) => [t.stage_id, t]));
+  return stages.map((s) => {
+    const rows = (byStage.get(s.id) ?? []).sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : 1));
+    const t = totalsByStage.get(s.id);
+    return {
+      id: s.id,
+      pipelineId: s.pipeline_id,
+      name: s.name,
+      color: s.color,
+      orderPosition: Number(s.order_position),
+      isActive: s.is_active,
+      isWon: s.is_won,
+      isLost: s.is_lost,
+      probability: Number(s.probability),
+      rottingDays: s.rotting_days === null ? null : Number(s.rotting_days),
+      count: t?.count ?? 0,
+      totalValue: Number(t?.total ?? 0),
+      cards: rows.map(toLeadCard),
+      nextCursor: null,
+    };
+  });
+}
+
+type AgeRow = { stage_id: string; count: number; total: string; weighted: string; avg_days: number | null; median_days: number | null; rotting: number };
+
+const AGE_COLUMNS = (entered: string, touched: string) => `
+  count(l.*)::int AS count,
+  COALESCE(sum(l.deal_value), 0) AS total,
+  round(COALESCE(sum(l.deal_value * COALESCE(l.probability, s.probability) / 100.0), 0), 2) AS weighted,
+  avg(extract(epoch FROM ($2::timestamptz - ${entered})) / 86400.0)::float8 AS avg_days,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ($2::timestamptz - ${entered})) / 86400.0)::float8 AS median_days,
+  (count(l.*) FILTER (WHERE s.rotting_days IS NOT NULL AND ${touched} < $2::timestamptz - s.rotting_days * interval '1 day'))::int AS rotting`;
+
+const toOverviewStage = (s: StageAtRow, age: AgeRow | undefined, totals?: StageTotals): OverviewStage => ({
+  stageId: s.id,
+  name: s.name,
+  color: s.color,
+  isWon: s.is_won,
+  isLost: s.is_lost,
+  probability: Number(s.probability),
+  rottingDays: s.rotting_days === null ? null : Number(s.rotting_days),
+  count: totals?.count ?? age?.count ?? 0,
+  totalValue: totals?.totalValue ?? Number(age?.total ?? 0),
+  weightedValue: totals?.weightedValue ?? Number(age?.weighted ?? 0),
+  avgAgeDays: age?.avg_days == null ? null : Math.round(age.avg_days * 10) / 10,
+  medianAgeDays: age?.median_days == null ? null : Math.round(age.median_days * 10) / 10,
+  // Won and lost leads are closed: they do not rot.
+  rottingCount: s.is_won || s.is_lost ? 0 : (age?.rotting ?? 0),
+});
+
+/**
+ * Now: counts and sums as the board shows them (`totals`), ages and rotting from `read.leads`
+ * (a lead is touched by any event on its stream: `updated_at`).
+ */
+export async function overviewNow(pool: pg.Pool, scope: Scope, pipelineId: string, now: string, totals: StageTotals[]): Promise<OverviewStage[]> {
+  const stages = (await pool.query<StageAtRow>(`SELECT s.* FROM read.stages s WHERE s.pipeline_id = $1::uuid ORDER BY s.order_position, s.id`, [pipelineId])).rows;
+  const params: unknown[] = [pipelineId, now];
+  const visible = visibilitySql(scope, 'l', params);
+  const ages = await pool.query<AgeRow>(
+    `SELECT s.id AS stage_id, ${AGE_COLUMNS('l.stage_entered_at', 'l.updated_at')}
+     FROM read.stages s JOIN read.leads l ON l.stage_id = s.id AND ${visible}
+     WHERE s.pipeline_id = $1::uuid GROUP BY s.id`,
+    params,
+  );
+  const ageByStage = new Map(ages.rows.map((a) => [a.stage_id, a]));
+  const totalsByStage = new Map(totals.map((t) => [t.stageId, t]));
+  return stages.map((s) => toOverviewStage(s, ageByStage.get(s.id), totalsByStage.get(s.id)));
+}
+
+/** At a past moment: everything from the recorded history (stage settings, values and probabilities as they were then). */
+export async function overviewAt(pool: pg.Pool, scope: Scope, pipelineId: string, at: string): Promise<OverviewStage[]> {
+  const stages = (await pool.query<StageAtRow>(`${STAGES_AT} ORDER BY sv.order_position, sv.stage_id`, [pipelineId, at])).rows;
+  const params: unknown[] = [pipelineId, at];
+  const visible = visibilitySql(scope, 'l', params);
+  const ages = await pool.query<AgeRow>(
+    `SELECT s.id AS stage_id, ${AGE_COLUMNS('l.stage_entered_at', 'l.touched_at')}
+     FROM (${STAGES_AT}) s JOIN read.lead_versions l ON ${VALID_AT} AND l.stage_id = s.id AND ${visible}
+     GROUP BY s.id`,
+    params,
+  );
+  const ageByStage = new Map(ages.rows.map((a) => [a.stage_id, a]));
+  return stages.map((s) => toOverviewStage(s, ageByStage.get(s.id)));
+}

@@ -1,0 +1,49 @@
+import type { TimelineEntry, TimelineKind } from '@leadline/contracts';
+
+/** "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", then the date; future times "in 2 h". */
+export function relativeTime(at: string, now: Date = new Date()): string {
+  const diff = Date.parse(at) - now.getTime();
+  const past = diff <= 0;
+  const s = Math.abs(diff) / 1000;
+  const say = (n: number, unit: string) => (past ? `${n} ${unit} ago` : `in ${n} ${unit}`);
+  if (s < 45) return past ? 'just now' : 'in a moment';
+  if (s < 3600) return say(Math.round(s / 60), 'min');
+  if (s < 86_400) return say(Math.round(s / 3600), 'h');
+  const days = Math.round(s / 86_400);
+  if (days === 1) return past ? 'yesterday' : 'tomorrow';
+  if (days < 7) return say(days, 'days');
+  return new Date(at).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+export const exactTime = (at: string): string => new Date(at).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+
+/** Entries by id, newer versions replacing older ones, in timeline order (position, newest first). */
+export function mergeEntries(current: TimelineEntry[], incoming: TimelineEntry[], kinds: TimelineKind[] | null = null): TimelineEntry[] {
+  const byId = new Map(current.map((e) => [e.id, e]));
+  for (const e of incoming) if (!kinds || kinds.includes(e.kind)) byId.set(e.id, e);
+  return [...byId.values()].sort((a, b) => (a.position < b.position ? 1 : a.position > b.position ? -1 : 0));
+}
+
+export const KIND_ICON: Record<TimelineKind, string> = {
+  call: 'pi-phone',
+  email: 'pi-envelope',
+  meeting: 'pi-users',
+  note: 'pi-file-edit',
+  task: 'pi-check-square',
+  sms: 'pi-comment',
+  created: 'pi-plus-circle',
+  updated: 'pi-pencil',
+  stage: 'pi-arrow-right-arrow-left',
+  assignment: 'pi-user',
+  other: 'pi-info-circle',
+};
+
+export const FILTER_CHIPS: { label: string; kinds: TimelineKind[] | null }[] = [
+  { label: 'All', kinds: null },
+  { label: 'Calls', kinds: ['call'] },
+  { label: 'Emails', kinds: ['email'] },
+  { label: 'Meetings', kinds: ['meeting'] },
+  { label: 'Notes', kinds: ['note'] },
+  { label: 'Tasks', kinds: ['task', 'sms'] },
+  { label: 'Changes', kinds: ['created', 'updated', 'stage', 'assignment', 'other'] },
+];
