@@ -97,14 +97,15 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
     await sleep(500);
     const accepted = new Map<string, number>();
     const count = Math.round(sizes.liveSeconds * sizes.liveRate);
+    // Distinct leads, each moved once, so that every change message names exactly one pending move.
+    const liveIds = (await stack.pool.query<{ id: string }>(`SELECT id FROM read.leads WHERE stage_id = $1 ORDER BY id LIMIT $2`, [open[0].id, count])).rows.map((r) => r.id);
     const sends: Promise<void>[] = [];
     const start = performance.now();
     for (let i = 0; i < count; i++) {
       const wait = start + (i * 1000) / sizes.liveRate - performance.now();
       if (wait > 0) await sleep(wait);
-      const id = ids[(i + 1) % ids.length];
-      seen.delete(id);
-      sends.push(call('PUT', `/api/leads/${id}/move-stage`, { stageId: open[i % 2 === 0 ? 2 : 0].id }).then(() => void accepted.set(id, performance.now())));
+      const id = liveIds[i % liveIds.length];
+      sends.push(call('PUT', `/api/leads/${id}/move-stage`, { stageId: open[2].id }).then(() => void accepted.set(id, performance.now())));
     }
     await Promise.all(sends);
     const achieved = (count / (performance.now() - start)) * 1000;

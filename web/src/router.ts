@@ -7,6 +7,9 @@ export function createAppRouter(): Router {
     routes: [
       { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
       { path: '/', name: 'board', component: () => import('./pages/BoardPage.vue') },
+      { path: '/analytics', name: 'analytics', component: () => import('./pages/AnalyticsPage.vue') },
+      { path: '/leads/:id', name: 'lead', component: () => import('./pages/LeadPage.vue') },
+      { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue') },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger });
   const app = await createServer({ logger, title: 'Leadline command API' });
   await app.register(buildCommandApp({ pool, eventStore, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }));
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -36,6 +36,7 @@ function column(id: string, name: string, order: number, cards: LeadCard[], extr
     name,
     color: '#64748B',
     orderPosition: order,
+    rottingDays: null,
     isActive: true,
     isWon: false,
     isLost: false,

@@ -166,7 +166,7 @@ export const useBoardStore = defineStore('board', () => {
     };
     const opId = randomId();
     pending.value = [...pending.value, { kind: 'create', opId, card }];
-    const body = Object.fromEntries(Object.entries({ id, stageId, ...fields }).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+    const body = Object.fromEntries(Object.entries({ id, stageId, pipelineId: current.pipelineId, ...fields }).filter(([, v]) => v !== undefined && v !== null && v !== ''));
     try {
       const answer = await api.post<CommandAccepted>('/api/leads', body);
       accept(opId, answer);
