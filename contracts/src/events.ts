@@ -7,9 +7,19 @@ import {
   activityTemplateSavedV1,
   activityUpdatedV1,
 } from './activities.ts';
+import {
+  assignmentRuleDeletedV1,
+  assignmentRuleSavedV1,
+  assignmentRulesReorderedV1,
+  leadAssignedV2,
+  leadRoutedV1,
+  roundRobinTurnTakenV1,
+  teamSavedV1,
+  userAvailabilitySetV1,
+  userCapacitySetV1,
+} from './assignment.ts';
 import { eventMetadata } from './common.ts';
 import {
-  leadAssignedV1,
   leadCreatedV1,
   leadDealValueChangedV1,
   leadDetailsUpdatedV1,
@@ -45,7 +55,7 @@ export const eventDataSchemas = {
   LeadCreated: { version: 1, data: leadCreatedV1 },
   LeadDetailsUpdated: { version: 1, data: leadDetailsUpdatedV1 },
   LeadMovedToStage: { version: 1, data: leadMovedToStageV1 },
-  LeadAssigned: { version: 1, data: leadAssignedV1 },
+  LeadAssigned: { version: 2, data: leadAssignedV2 },
   LeadDealValueChanged: { version: 1, data: leadDealValueChangedV1 },
   LeadExpectedCloseDateChanged: { version: 1, data: leadExpectedCloseDateChangedV1 },
   LeadProbabilityChanged: { version: 1, data: leadProbabilityChangedV1 },
@@ -57,6 +67,14 @@ export const eventDataSchemas = {
   ActivityDeleted: { version: 1, data: activityDeletedV1 },
   ActivityTemplateSaved: { version: 1, data: activityTemplateSavedV1 },
   ActivityTemplateDeleted: { version: 1, data: activityTemplateDeletedV1 },
+  TeamSaved: { version: 1, data: teamSavedV1 },
+  UserAvailabilitySet: { version: 1, data: userAvailabilitySetV1 },
+  UserCapacitySet: { version: 1, data: userCapacitySetV1 },
+  AssignmentRuleSaved: { version: 1, data: assignmentRuleSavedV1 },
+  AssignmentRuleDeleted: { version: 1, data: assignmentRuleDeletedV1 },
+  AssignmentRulesReordered: { version: 1, data: assignmentRulesReorderedV1 },
+  RoundRobinTurnTaken: { version: 1, data: roundRobinTurnTakenV1 },
+  LeadRouted: { version: 1, data: leadRoutedV1 },
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -89,6 +107,14 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('ActivityDeleted'),
   envelope('ActivityTemplateSaved'),
   envelope('ActivityTemplateDeleted'),
+  envelope('TeamSaved'),
+  envelope('UserAvailabilitySet'),
+  envelope('UserCapacitySet'),
+  envelope('AssignmentRuleSaved'),
+  envelope('AssignmentRuleDeleted'),
+  envelope('AssignmentRulesReordered'),
+  envelope('RoundRobinTurnTaken'),
+  envelope('LeadRouted'),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
@@ -98,6 +124,8 @@ export type EventData<T extends EventType> = EventOf<T>['data'];
 export const upcasters: Record<string, (data: unknown) => unknown> = {
   // StageAdded v2 added rottingDays; stages created before never rot.
   'StageAdded@1': (data) => ({ rottingDays: null, ...(data as object) }),
+  // LeadAssigned v2 added how it came about; v1 assignments were made by hand.
+  'LeadAssigned@1': (data) => ({ via: 'manual', ruleId: null, ruleName: null, matched: [], ...(data as object) }),
 };
 
 /**

@@ -1,4 +1,5 @@
 export * from './analytics.ts';
+export * from './assignment.ts';
 export * from './activities.ts';
 export * from './board.ts';
 export * from './common.ts';

@@ -26,6 +26,14 @@ export function timelineKindOf(type: EventType): TimelineKind | null {
     case 'ActivityDeleted':
     case 'ActivityTemplateSaved':
     case 'ActivityTemplateDeleted':
+    case 'TeamSaved':
+    case 'UserAvailabilitySet':
+    case 'UserCapacitySet':
+    case 'AssignmentRuleSaved':
+    case 'AssignmentRuleDeleted':
+    case 'AssignmentRulesReordered':
+    case 'RoundRobinTurnTaken':
+    case 'LeadRouted':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

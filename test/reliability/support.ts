@@ -12,7 +12,7 @@ export function report(scenario: string, figures: Record<string, number | string
   console.log(`[reliability ${FULL ? 'full' : 'small'}] ${scenario}: ${line}`);
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function eventCount(pool: pg.Pool): Promise<number> {
   return (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM es.events')).rows[0].n;

@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authAs, buildTestApp } from './testing/app.ts';
+import { DEFAULT_PROJECTIONS } from './projections.ts';
 import { cp, createProjectorState, createReadModel, insertDefaultPipeline, insertLead, insertUser, markRunning, publish, type TestUser } from './testing/readModel.ts';
 
 describe('health before and after the projector', () => {
@@ -34,7 +35,7 @@ describe('health before and after the projector', () => {
     const ok = await app.inject({ method: 'GET', url: '/api/health' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().status).toBe('ok');
-    expect(ok.json().projections).toHaveLength(4);
+    expect(ok.json().projections).toHaveLength(DEFAULT_PROJECTIONS.length);
 
     const failedEventId = '0f8fad5b-d9cb-469f-a165-70867728950e';
     await db.pool.query(`UPDATE projector.projections SET status = 'failed', error = 'bad event', failed_event_id = $1, heartbeat_at = now() - interval '5 minutes' WHERE name = 'lead_cards'`, [

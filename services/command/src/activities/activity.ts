@@ -44,6 +44,14 @@ export function evolve(state: ActivityState, event: EventPayload): ActivityState
       return { ...state, status: 'deleted' };
     case 'ActivityTemplateSaved':
     case 'ActivityTemplateDeleted':
+    case 'TeamSaved':
+    case 'UserAvailabilitySet':
+    case 'UserCapacitySet':
+    case 'AssignmentRuleSaved':
+    case 'AssignmentRuleDeleted':
+    case 'AssignmentRulesReordered':
+    case 'RoundRobinTurnTaken':
+    case 'LeadRouted':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

@@ -1,4 +1,4 @@
-import { completeLeadFields, type LeadFields, type UpdateLeadBody } from '@leadline/contracts';
+import { completeLeadFields, type AssignmentVia, type LeadFields, type UpdateLeadBody } from '@leadline/contracts';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError } from '@leadline/platform';
 import type { Actor, CommandMetadata, EventPayload } from '../events.ts';
 import { activeStage, firstOpenStage, isClosed, type PipelineState, type Stage } from '../pipelines/pipeline.ts';
@@ -39,10 +39,14 @@ export type ReopenLead = {
 
 export type AssignLead = {
   type: 'AssignLead';
-  data: { leadId: string; ownerId: string | null; reason: string | null };
+  /** `how`: routing and bulk paths record the rule and matched conditions; absent = by hand. */
+  data: { leadId: string; ownerId: string | null; reason: string | null; how?: AssignmentHow };
   context: { owner: UserState };
   metadata: CommandMetadata;
 };
+
+export type AssignmentHow = { via: AssignmentVia; ruleId: string | null; ruleName: string | null; matched: string[] };
+const BY_HAND: AssignmentHow = { via: 'manual', ruleId: null, ruleName: null, matched: [] };
 
 export type LeadCommand = CreateLead | UpdateLeadDetails | MoveLeadToStage | ReopenLead | AssignLead;
 export type LeadEvent = EventPayload<
@@ -225,7 +229,7 @@ export function assignLead(command: AssignLead, state: LeadState): LeadEvent[] {
     throw new ForbiddenError('A rep may assign leads only to themselves or to nobody');
   assertValidOwner(data.ownerId, context.owner);
   if (lead.ownerId === data.ownerId) return [];
-  return [{ type: 'LeadAssigned', data: { leadId: lead.id, previousOwnerId: lead.ownerId, ownerId: data.ownerId, reason: data.reason } }];
+  return [{ type: 'LeadAssigned', data: { leadId: lead.id, previousOwnerId: lead.ownerId, ownerId: data.ownerId, reason: data.reason, ...(data.how ?? BY_HAND) } }];
 }
 
 export function decide(command: LeadCommand, state: LeadState): LeadEvent[] {

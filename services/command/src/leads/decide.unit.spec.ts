@@ -212,9 +212,10 @@ describe('AssignLead', () => {
     metadata: meta,
   });
 
+  const byHand = { via: 'manual' as const, ruleId: null, ruleName: null, matched: [] };
   it('records the previous and the new owner', () => {
-    spec.given([created({ ownerId: repA })]).when(assign(repB)).then([{ type: 'LeadAssigned', data: { leadId, previousOwnerId: repA, ownerId: repB, reason: 'territory' } }]);
-    spec.given([created({ ownerId: repA })]).when(assign(null)).then([{ type: 'LeadAssigned', data: { leadId, previousOwnerId: repA, ownerId: null, reason: 'territory' } }]);
+    spec.given([created({ ownerId: repA })]).when(assign(repB)).then([{ type: 'LeadAssigned', data: { leadId, previousOwnerId: repA, ownerId: repB, reason: 'territory', ...byHand } }]);
+    spec.given([created({ ownerId: repA })]).when(assign(null)).then([{ type: 'LeadAssigned', data: { leadId, previousOwnerId: repA, ownerId: null, reason: 'territory', ...byHand } }]);
   });
 
   it('appends nothing when the owner does not change', () => {
@@ -228,7 +229,7 @@ describe('AssignLead', () => {
   });
 
   it('lets a rep take an unassigned lead but not hand leads to others', () => {
-    spec.given([created({ ownerId: null })]).when(assign(repA, userWith(repA, 'rep'), asRepA)).then([{ type: 'LeadAssigned', data: { leadId, previousOwnerId: null, ownerId: repA, reason: 'territory' } }]);
+    spec.given([created({ ownerId: null })]).when(assign(repA, userWith(repA, 'rep'), asRepA)).then([{ type: 'LeadAssigned', data: { leadId, previousOwnerId: null, ownerId: repA, reason: 'territory', ...byHand } }]);
     spec.given([created({ ownerId: repA })]).when(assign(repB, userWith(repB, 'rep'), asRepA)).thenThrows(ForbiddenError);
     spec.given([created({ ownerId: repB })]).when(assign(repA, userWith(repA, 'rep'), asRepA)).thenThrows(ForbiddenError);
   });

@@ -68,6 +68,14 @@ export function evolve(state: LeadState, event: EventPayload): LeadState {
     case 'ActivityDeleted':
     case 'ActivityTemplateSaved':
     case 'ActivityTemplateDeleted':
+    case 'TeamSaved':
+    case 'UserAvailabilitySet':
+    case 'UserCapacitySet':
+    case 'AssignmentRuleSaved':
+    case 'AssignmentRuleDeleted':
+    case 'AssignmentRulesReordered':
+    case 'RoundRobinTurnTaken':
+    case 'LeadRouted':
       return state;
     default: {
       const _exhaustive: never = event;

@@ -82,6 +82,14 @@ export function evolve(state: PipelineState, event: EventPayload): PipelineState
     case 'ActivityDeleted':
     case 'ActivityTemplateSaved':
     case 'ActivityTemplateDeleted':
+    case 'TeamSaved':
+    case 'UserAvailabilitySet':
+    case 'UserCapacitySet':
+    case 'AssignmentRuleSaved':
+    case 'AssignmentRuleDeleted':
+    case 'AssignmentRulesReordered':
+    case 'RoundRobinTurnTaken':
+    case 'LeadRouted':
       return state;
     default: {
       const _exhaustive: never = event;

@@ -18,6 +18,14 @@ export function evolve(state: UserState, event: EventPayload): UserState {
     case 'ActivityDeleted':
     case 'ActivityTemplateSaved':
     case 'ActivityTemplateDeleted':
+    case 'TeamSaved':
+    case 'UserAvailabilitySet':
+    case 'UserCapacitySet':
+    case 'AssignmentRuleSaved':
+    case 'AssignmentRuleDeleted':
+    case 'AssignmentRulesReordered':
+    case 'RoundRobinTurnTaken':
+    case 'LeadRouted':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

@@ -72,7 +72,7 @@ export const leadMoved = (m: { leadId: string; pipelineId: string; fromStageId: 
   });
 
 export const leadAssigned = (leadId: string, ownerId: string | null, previousOwnerId: string | null = null) =>
-  newEvent('LeadAssigned', { leadId, ownerId, previousOwnerId, reason: null });
+  newEvent('LeadAssigned', { leadId, ownerId, previousOwnerId, reason: null, via: 'manual', ruleId: null, ruleName: null, matched: [] });
 
 export const userCreated = (u: { userId: string; email: string; name: string; role?: EventData<'UserCreated'>['role'] }) =>
   newEvent('UserCreated', { userId: u.userId, email: u.email, name: u.name, role: u.role ?? 'rep', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' });

@@ -69,6 +69,14 @@ export function describeLeadEvent(type: string, data: Record<string, unknown>, n
     case 'ActivityDeleted':
     case 'ActivityTemplateSaved':
     case 'ActivityTemplateDeleted':
+    case 'TeamSaved':
+    case 'UserAvailabilitySet':
+    case 'UserCapacitySet':
+    case 'AssignmentRuleSaved':
+    case 'AssignmentRuleDeleted':
+    case 'AssignmentRulesReordered':
+    case 'RoundRobinTurnTaken':
+    case 'LeadRouted':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

@@ -37,9 +37,12 @@ describe('planNotice', () => {
     expect(planNotice({ projection: 'lead_cards', checkpoint: cp(1), changes: [{ view: 'leads', key: a }, { view: 'leads', key: a }] })).toEqual({
       leadIds: [a],
       totalsStageIds: [],
+      timelineLeadIds: [],
       refetch: [],
       reason: '',
     });
+    expect(planNotice({ projection: 'timeline', checkpoint: cp(1), changes: [{ view: 'timeline', key: a }] }).timelineLeadIds).toEqual([a]);
+    expect(planNotice({ projection: 'timeline', checkpoint: cp(1) }).refetch).toEqual(['lead']);
     expect(planNotice({ projection: 'stages', checkpoint: cp(1), changes: [{ view: 'stages', key: b }] }).refetch).toEqual(['board']);
     expect(planNotice({ projection: 'lead_cards', checkpoint: cp(1) }).refetch).toEqual(['board', 'lead', 'me']);
     expect(planNotice({ projection: 'users', checkpoint: cp(1) }).refetch).toEqual([]);
