@@ -7,7 +7,8 @@
  * Starts the whole product on a throwaway embedded PostgreSQL (or DATABASE_URL, which it fills),
  * logs N activities on one lead through POST /api/activities/bulk, then times M moves on that busy
  * lead and on a fresh one, interleaved, through PUT /api/leads/:id/move-stage. Then it times the
- * busy lead's timeline pages, and activity search over --search-rows synthetic read-model rows.
+ * busy lead's timeline pages, and activity search over --search-rows synthetic read-model rows
+ * (realistic text, see activities-text.ts), by class of query: common, rare, prefixes, two words.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@leadline/platform';
 import { startStack } from '../scripts/stack.ts';
+import { insertSyntheticActivities, OLD_WORD, vocabulary } from './activities-text.ts';
 
 const arg = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const ACTIVITIES = arg('activities', 10_000);
@@ -93,27 +95,36 @@ try {
   console.log(`timeline, later pages (HTTP, walking ${laterPage.length} pages): ${stats(laterPage)}`);
 
   if (SEARCH_ROWS > 0) {
-    // Synthetic rows straight into the projection's table: this measures the search query, not the projector.
-    const words = ['pricing', 'contract', 'renewal', 'demo', 'discovery', 'budget', 'legal', 'security', 'onboarding', 'invoice'];
+    // Synthetic rows straight into the projection's table (realistic text: see activities-text.ts);
+    // this measures the search query, not the projector.
+    const words = vocabulary();
     const { rows: [{ t }] } = await pool.query<{ t: string }>(`SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'read' AND c.relname LIKE 'activities__g%' AND c.relkind = 'r' ORDER BY c.relname DESC LIMIT 1`);
     const t0 = Date.now();
-    await pool.query(
-      `INSERT INTO read."${t}" (id, lead_id, type, user_id, created_by, subject, description, details, version, created_at, updated_at)
-       SELECT gen_random_uuid(), gen_random_uuid(), 'note', gen_random_uuid(), 'bench', ($1::text[])[1 + i % 10] || ' ' || ($1::text[])[1 + (i / 10) % 10] || ' ' || i,
-              'synthetic ' || md5(i::text), '{}'::jsonb, 1, now() - i * interval '1 second', now()
-       FROM generate_series(1, $2::int) i`,
-      [words, SEARCH_ROWS],
-    );
-    await pool.query(`ANALYZE read."${t}"`);
-    console.log(`inserted ${SEARCH_ROWS} synthetic activities in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const search: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const q = `${words[i % 10]} ${words[(i * 7) % 10].slice(0, 4)}`;
-      const s0 = performance.now();
-      await call('GET', `/api/activities?q=${encodeURIComponent(q)}&limit=50`, token);
-      search.push(performance.now() - s0);
+    await insertSyntheticActivities(pool, `read."${t}"`, SEARCH_ROWS, words);
+    console.log(`inserted ${SEARCH_ROWS} synthetic activities (${words.length} words, Zipf-like) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // Query classes: words by rank (common to rare), 3-4 letter prefixes, two words, a word found only far back, no match.
+    const classes: Record<string, string[]> = {
+      'common word (rank 1-20)': words.slice(0, 20),
+      'short prefix (3-4 letters)': words.slice(0, 40).map((w, i) => w.slice(0, 3 + (i % 2))),
+      'mid word (rank 100-2,000)': Array.from({ length: 20 }, (_, i) => words[100 + i * 95]),
+      'rare word (rank 5,000-20,000)': Array.from({ length: 20 }, (_, i) => words[5000 + i * 749]),
+      'two words (common + mid/rare)': Array.from({ length: 20 }, (_, i) => `${words[i % 20]} ${words[150 + i * 991].slice(0, 5)}`),
+      'word only in the oldest 3,000': [OLD_WORD, OLD_WORD.slice(0, 6)],
+      'no match': ['qqqqzz', 'zzzxq'],
+    };
+    const all: number[] = [];
+    for (const [name, queries] of Object.entries(classes)) {
+      const times: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const q = queries[i % queries.length];
+        const s0 = performance.now();
+        await call('GET', `/api/activities?q=${encodeURIComponent(q)}&limit=50`, token);
+        times.push(performance.now() - s0);
+      }
+      all.push(...times);
+      console.log(`  search, ${name.padEnd(32)} ${stats(times)}`);
     }
-    console.log(`activity search over ${SEARCH_ROWS + ACTIVITIES} activities (HTTP, two-word prefix queries): ${stats(search)}`);
+    console.log(`activity search over ${SEARCH_ROWS + ACTIVITIES} activities (HTTP, first page of 50, all classes): ${stats(all)}`);
   }
   console.log(`lead stream lengths: busy ${await streamLength(busy.id)} events, fresh ${await streamLength(fresh.id)} events`);
 } finally {

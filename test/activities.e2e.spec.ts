@@ -85,6 +85,14 @@ describe('activities and timeline over HTTP', () => {
     const done = (await post('/api/activities/bulk', rep, { activities: [{ type: 'note', leadId, subject: 'Bulk one' }, { type: 'note', leadId: otherLeadId, subject: 'Bulk two' }] }, 200)) as unknown as { results: CommandAccepted[] };
     expect(done.results).toHaveLength(2);
     expect((await list('q=bulk')).items.map((a) => a.subject).sort()).toEqual(['Bulk one', 'Bulk two']);
+    // Paging a search: the first page fills inside the newest-rows window, the last one comes through the GIN index.
+    const first = await list('q=bulk&limit=1');
+    expect(first.items).toHaveLength(1);
+    const second = await list(`q=bulk&limit=1&cursor=${first.nextCursor}`);
+    expect(second.nextCursor).toBeNull();
+    expect([...first.items, ...second.items].map((a) => a.subject).sort()).toEqual(['Bulk one', 'Bulk two']);
+    // A rep who sees only their own leads finds only what they may see.
+    expect((await list('q=bulk', otherRep)).items.map((a) => a.subject)).toEqual(['Bulk two']);
   });
 
   it('filters by lead, user, type, time, completion and text, and pages with a cursor', async () => {
@@ -195,10 +203,12 @@ describe('activities and timeline over HTTP', () => {
       ws.once('error', reject);
     });
     await expect.poll(() => messages.some((m) => m.type === 'ready')).toBe(true);
-    ws.send(JSON.stringify({ type: 'subscribe', channels: [`lead:${leadId}`] }));
+    ws.send(JSON.stringify({ type: 'subscribe', channels: [`lead:${leadId}`, 'me'] }));
     await expect.poll(() => messages.some((m) => m.type === 'subscribed')).toBe(true);
     const logged = await post('/api/activities', admin, { type: 'note', leadId, subject: 'Live note' });
-    await expect.poll(() => messages.find((m) => m.type === 'timeline'), { timeout: 10_000 }).toMatchObject({ channel: `lead:${leadId}`, checkpoint: logged.checkpoint });
+    await expect.poll(() => messages.find((m) => m.type === 'timeline' && m.channel !== 'me'), { timeout: 10_000 }).toMatchObject({ channel: `lead:${leadId}`, checkpoint: logged.checkpoint });
+    // The Activities page follows `me`: it hears of every activity change, and refetches its own scoped list.
+    await expect.poll(() => messages.find((m) => m.type === 'timeline' && m.channel === 'me'), { timeout: 10_000 }).toMatchObject({ checkpoint: logged.checkpoint });
     ws.close();
   });
 });

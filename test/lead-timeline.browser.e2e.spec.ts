@@ -19,6 +19,7 @@ describe('lead page and timeline in a real browser', () => {
     s = await startTestStack({ web: true });
     admin = await s.login('admin@test.local', s.adminPassword);
     const rep = await s.api<CommandAccepted>('POST', '/api/users', admin, { email: 'rita@test.local', name: 'Rita Rep', role: 'rep', password: 'rita-password-1' });
+    await s.api<CommandAccepted>('POST', '/api/users', admin, { email: 'mona@test.local', name: 'Mona Manager', role: 'manager', password: 'mona-password-1' });
     const created = await s.api<CommandAccepted>('POST', '/api/leads', admin, { firstName: 'Grace', lastName: 'Hopper', company: 'Navy Labs', ownerId: rep.body.id });
     leadId = created.body.id;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
@@ -28,10 +29,10 @@ describe('lead page and timeline in a real browser', () => {
     await s?.close();
   });
 
-  async function logIn(page: Page) {
+  async function logIn(page: Page, email = 'rita@test.local', password = 'rita-password-1') {
     await page.goto(s.url + '/');
-    await page.getByTestId('login-email').fill('rita@test.local');
-    await page.locator('input[data-testid="login-password"], [data-testid="login-password"] input').first().fill('rita-password-1');
+    await page.getByTestId('login-email').fill(email);
+    await page.locator('input[data-testid="login-password"], [data-testid="login-password"] input').first().fill(password);
     await page.getByTestId('login-submit').click();
     await page.getByTestId(`card-${leadId}`).waitFor({ timeout: 15_000 });
   }
@@ -52,10 +53,18 @@ describe('lead page and timeline in a real browser', () => {
     await expect.poll(() => top.getAttribute('data-kind'), { timeout: 10_000 }).toBe('call');
     expect(await top.getByTestId('entry-summary').textContent()).toBe('Call: Call with Grace Hopper (left voicemail)');
 
-    // Someone else logs a note: it appears at the top without a reload.
-    const note = await s.api<CommandAccepted>('POST', '/api/activities', admin, { type: 'note', leadId, subject: 'Prefers email after 5pm' });
-    expect(note.status).toBe(201);
-    await expect.poll(() => top.getByTestId('entry-summary').textContent(), { timeout: 10_000 }).toBe('Note: Prefers email after 5pm (open)');
+    // A manager in a second browser logs a note through the UI: it appears at the top of the first without a reload.
+    const second = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await logIn(second, 'mona@test.local', 'mona-password-1');
+    await second.goto(`${s.url}/leads/${leadId}`);
+    await second.getByTestId('quick-note').click();
+    await second.getByTestId('activity-subject').fill('Prefers email after 5pm');
+    await second.getByTestId('activity-save').click();
+    await second.getByTestId('activity-form').waitFor({ state: 'detached', timeout: 10_000 });
+    expect(await page.getByTestId('activity-form').count()).toBe(0);
+    await expect.poll(() => top.getByTestId('entry-summary').textContent(), { timeout: 10_000 }).toMatch(/^Note: Prefers email after 5pm/);
+    expect(await top.getByTestId('entry-actor').textContent()).toContain('Mona Manager');
+    await second.context().close();
 
     // Inline edit of a header field lands in the timeline too.
     await page.getByTestId('field-title').click();

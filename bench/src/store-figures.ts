@@ -132,7 +132,8 @@ export async function projectionPeerFigures(urlFor: (db: string) => Promise<stri
   const t0 = performance.now();
   const projector = await startProjector({ pool, eventStore: store, logger: createLogger('bench', 'silent'), projections: [projection] });
   for (;;) {
-    const { rows } = await pool.query(`SELECT checkpoint FROM projector.projections WHERE name = 'bench_lead_stage'`);
+    const { rows } = await pool.query(`SELECT checkpoint, status, error FROM projector.projections WHERE name = 'bench_lead_stage'`);
+    if (rows[0]?.status === 'failed') throw new Error(`the bench projection failed: ${rows[0].error}`);
     if (rows[0]?.checkpoint >= head) break;
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -11,7 +11,7 @@ export const clientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 
-export const columnTotals = z.object({ stageId: uuid, count: z.number().int(), totalValue: z.number() });
+export const columnTotals = z.object({ stageId: uuid, count: z.number().int(), totalValue: z.number(), weightedValue: z.number().optional() });
 
 export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), userId: uuid, checkpoint }),

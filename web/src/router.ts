@@ -9,7 +9,9 @@ export function createAppRouter(): Router {
       { path: '/', name: 'board', component: () => import('./pages/BoardPage.vue') },
       { path: '/analytics', name: 'analytics', component: () => import('./pages/AnalyticsPage.vue') },
       { path: '/leads/:id', name: 'lead', component: () => import('./pages/LeadPage.vue') },
+      { path: '/assignments', name: 'assignments', component: () => import('./pages/AssignmentsPage.vue') },
       { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue') },
+      { path: '/activity-templates', name: 'activity-templates', component: () => import('./pages/TemplatesPage.vue') },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });

@@ -56,7 +56,7 @@ export type BulkContext = { pipelineId: string; stages: readonly PlanStage[]; ac
  * Turns planned commands into exactly the events the command service appends for them when the
  * read model is caught up (the rules of the lead decider: top-of-column rank on create and on a
  * move without a usable neighbour, rank just under `afterLeadId` otherwise, `wonValue` into won,
- * no event for an assignment to the current owner). `datagen.int.spec.ts` proves the equality.
+ * no event for an assignment to the current owner, an assignment by hand records `via: 'manual'`). `datagen.int.spec.ts` proves the equality.
  */
 export class EventSynthesizer {
   private readonly leads = new Map<string, LeadRow>();
@@ -99,7 +99,7 @@ export class EventSynthesizer {
       const previousOwnerId = lead.ownerId;
       lead.ownerId = ownerId;
       lead.version++;
-      return [this.event(cmd, lead.version, 'LeadAssigned', { leadId: cmd.leadId, previousOwnerId, ownerId, reason: cmd.body.reason ?? null })];
+      return [this.event(cmd, lead.version, 'LeadAssigned', { leadId: cmd.leadId, previousOwnerId, ownerId, reason: cmd.body.reason ?? null, via: 'manual', ruleId: null, ruleName: null, matched: [] })];
     }
     const target = this.stages.get(cmd.body.stageId)!;
     if (target.id === lead.stageId) throw new Error('the plan never reorders within a stage');

@@ -16,7 +16,19 @@ export function createPool(connectionString: string, options: { max?: number; ap
   });
   // An idle client error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  guardCheckedOutClients(pool);
   return pool;
+}
+
+/**
+ * pg-pool listens for errors only on idle clients. A client checked out and between two queries
+ * (a transaction, a session lock, the projector's dedicated connection) that loses its server
+ * (restart, pg_terminate_backend) emits 'error' with no listener: an uncaught exception that kills
+ * the process. With this listener the loss surfaces instead as the rejection of that client's next
+ * query (then `isDatabaseUnavailable`), and releasing it drops it from the pool.
+ */
+export function guardCheckedOutClients(pool: pg.Pool): void {
+  pool.on('connect', (client) => client.on('error', () => {}));
 }
 
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import pg from 'pg';
-import { runMigrations } from '@leadline/platform';
+import { guardCheckedOutClients, runMigrations } from '@leadline/platform';
 import type { CommandDeps } from './deps.ts';
 import { IdempotencyStore, idempotencyMigrations } from './idempotency.ts';
 import { registerActivityRoutes } from './activities/routes.ts';
+import { registerAssignmentRoutes } from './assignment/routes.ts';
 import { registerLeadRoutes } from './leads/routes.ts';
 import { registerPipelineRoutes } from './pipelines/routes.ts';
+import { registerTeamRoutes } from './teams/routes.ts';
 import { registerAuthRoutes } from './users/auth-routes.ts';
 import { LoginLimiter } from './users/login-limiter.ts';
 import { registerUserRoutes } from './users/routes.ts';
@@ -21,6 +23,7 @@ export function buildCommandApp(deps: CommandDeps): FastifyPluginAsync {
     // of them could take every connection and leave none for the work they wait for.
     const lockPool = new pg.Pool({ ...deps.pool.options, max: 20, application_name: 'leadline-command-locks' });
     lockPool.on('error', () => {});
+    guardCheckedOutClients(lockPool);
     const idempotency = new IdempotencyStore(lockPool);
     const purge = () => idempotency.purgeExpired().catch((err: unknown) => fastify.log.warn({ err }, 'idempotency purge failed'));
     const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
@@ -37,6 +40,8 @@ export function buildCommandApp(deps: CommandDeps): FastifyPluginAsync {
     registerPipelineRoutes(app, routeDeps);
     registerUserRoutes(app, routeDeps);
     registerActivityRoutes(app, routeDeps);
+    registerAssignmentRoutes(app, routeDeps);
+    registerTeamRoutes(app, routeDeps);
     registerAuthRoutes(app, { ...routeDeps, limiter: new LoginLimiter() });
   };
 }

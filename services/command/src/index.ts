@@ -4,3 +4,7 @@ export type { CommandDeps } from './deps.ts';
 export { DEFAULT_PIPELINE_ID, LEADLINE_NAMESPACE, defaultStageId, deterministicId } from './ids.ts';
 export { rankBetween } from './leads/rank.ts';
 export { commandConfig } from './config.ts';
+export { routeLead, routingStream, ROUTING_ACTOR, type RoutingOutcome, type Trigger } from './assignment/route.ts';
+export { RULES_STREAM } from './assignment/ruleSet.ts';
+export { decideRouting, matchingRules, type Candidate, type RoutingDecision } from './assignment/choose.ts';
+export { evaluate } from './assignment/conditions.ts';

@@ -8,6 +8,7 @@ import { registerLiveRoute } from './live/route.ts';
 import { DEFAULT_PROJECTIONS } from './projections.ts';
 import type { RepVisibility } from './read/visibility.ts';
 import { registerAnalyticsRoutes } from './routes/analytics.ts';
+import { registerAssignmentRoutes } from './routes/assignments.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerActivityRoutes } from './routes/activities.ts';
 import { registerLeadRoutes } from './routes/leads.ts';
@@ -63,6 +64,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     registerAnalyticsRoutes(app, ctx);
     registerActivityRoutes(app, ctx);
     registerTimelineRoutes(app, ctx);
+    registerAssignmentRoutes(app, ctx);
     registerLiveRoute(app, hub, deps.sessionSecret);
     if (deps.webDist) await registerWebApp(app, deps.webDist);
   };

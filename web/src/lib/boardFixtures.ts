@@ -43,6 +43,7 @@ function column(id: string, name: string, order: number, cards: LeadCard[], extr
     probability: 10,
     count: cards.length,
     totalValue: cards.reduce((n, c) => n + (c.dealValue ?? 0), 0),
+    weightedValue: cards.reduce((n, c) => n + ((c.dealValue ?? 0) * 10) / 100, 0),
     cards,
     nextCursor: null,
     ...extra,

@@ -44,7 +44,13 @@ export function applyChange(board: Board, change: BoardChange): Board {
     if (!touched) return column;
     let cards = column.cards.filter((c) => !leaving.has(c.id));
     for (const card of incoming ?? []) cards = insertSorted(cards, card);
-    return { ...column, cards, count: total?.count ?? column.count, totalValue: total?.totalValue ?? column.totalValue };
+    return {
+      ...column,
+      cards,
+      count: total?.count ?? column.count,
+      totalValue: total?.totalValue ?? column.totalValue,
+      weightedValue: total?.weightedValue ?? column.weightedValue,
+    };
   });
   return { ...board, columns, checkpoint: laterCheckpoint(board.checkpoint, change.checkpoint) };
 }

@@ -25,8 +25,15 @@ export type PendingCreate = {
 
 export type PendingOp = PendingMove | PendingCreate;
 
+/** The weighted value moves with the stage's probability (the server's figure, which honours a lead's own probability, replaces it on confirmation). */
 function withTotals(column: BoardColumn, cards: LeadCard[], countDelta: number, valueDelta: number): BoardColumn {
-  return { ...column, cards, count: Math.max(0, column.count + countDelta), totalValue: addMoney(column.totalValue, valueDelta) };
+  return {
+    ...column,
+    cards,
+    count: Math.max(0, column.count + countDelta),
+    totalValue: addMoney(column.totalValue, valueDelta),
+    weightedValue: addMoney(column.weightedValue, Math.round(valueDelta * column.probability) / 100),
+  };
 }
 
 function placeIndex(cards: readonly LeadCard[], op: PendingMove): number {

@@ -1,7 +1,8 @@
-import type { Board, CommandAccepted, CreateLeadBody, LeadCard } from '@leadline/contracts';
+import type { Board, BoardFilter, CommandAccepted, CreateLeadBody, LeadCard, PipelineDto } from '@leadline/contracts';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { ApiError, useApi } from '../composables/useApi.ts';
+import { filterParams, hasFilter } from '../lib/boardFilter.ts';
 import { applyChange, findCard, hasUnknownStage, mergePage, normalizeBoard, type BoardChange, type ColumnPage } from '../lib/boardReducer.ts';
 import { randomId } from '../lib/ids.ts';
 import type { Neighbours } from '../lib/neighbours.ts';
@@ -10,6 +11,8 @@ import { applyPending, markAccepted, rollback, settle, type PendingOp } from '..
 const PAGE_SIZE = 50;
 /** If the live change confirming an accepted command has not come by then (socket down), read it instead. */
 const CONFIRM_TIMEOUT_MS = 4_000;
+/** A filtered board cannot apply live changes itself (the pushed totals are unfiltered): it re-reads, at most this often. */
+const FILTERED_RELOAD_MS = 400;
 
 export type NewLead = Pick<CreateLeadBody, 'firstName' | 'lastName' | 'company' | 'dealValue'>;
 
@@ -29,6 +32,17 @@ export const useBoardStore = defineStore('board', () => {
   /** Which pipeline the board shows (null: the default one) and, for time travel, the past moment (read-only). */
   const pipelineId = ref<string | null>(null);
   const asOf = ref<string | null>(null);
+  /** Owner, source, value range and text filters (the page keeps them in the URL). */
+  const filter = ref<BoardFilter>({});
+  const pipelines = ref<PipelineDto[]>([]);
+  const currentPipeline = computed(
+    () => pipelines.value.find((p) => p.id === (confirmed.value?.pipelineId ?? pipelineId.value)) ?? pipelines.value.find((p) => p.isDefault) ?? null,
+  );
+  let filteredReload: ReturnType<typeof setTimeout> | null = null;
+
+  async function loadPipelines(minCheckpoint?: string): Promise<void> {
+    pipelines.value = await api.get<PipelineDto[]>('/api/pipelines', { query: { minCheckpoint } });
+  }
 
   const board = computed(() => (confirmed.value ? applyPending(confirmed.value, pending.value) : null));
   const pendingLeadIds = computed(() => new Set(pending.value.map((op) => (op.kind === 'move' ? op.leadId : op.card.id))));
@@ -45,7 +59,9 @@ export const useBoardStore = defineStore('board', () => {
     buffered ??= [];
     loading.value = true;
     try {
-      const answer = await api.get<Board>('/api/pipeline/board', { query: { limit: PAGE_SIZE, minCheckpoint, pipelineId: pipelineId.value, asOf: asOf.value } });
+      const answer = await api.get<Board>('/api/pipeline/board', {
+        query: { limit: PAGE_SIZE, minCheckpoint, pipelineId: pipelineId.value, asOf: asOf.value, ...(asOf.value ? {} : filterParams(filter.value)) },
+      });
       if (seq !== loadSeq) return;
       let next = normalizeBoard(answer);
       for (const change of buffered ?? []) next = applyChange(next, change);
@@ -65,6 +81,13 @@ export const useBoardStore = defineStore('board', () => {
   function receiveChange(incoming: BoardChange): void {
     // A past board never changes; the live channel carries every pipeline's cards, this board shows one.
     if (asOf.value) return;
+    if (hasFilter(filter.value)) {
+      filteredReload ??= setTimeout(() => {
+        filteredReload = null;
+        void load(incoming.checkpoint).catch(() => undefined);
+      }, FILTERED_RELOAD_MS);
+      return;
+    }
     const shown = confirmed.value?.pipelineId ?? pipelineId.value;
     const change = shown ? { ...incoming, cards: incoming.cards.filter((c) => c.pipelineId === shown) } : incoming;
     if (buffered) {
@@ -85,7 +108,7 @@ export const useBoardStore = defineStore('board', () => {
     loadingMore.value = { ...loadingMore.value, [stageId]: true };
     try {
       const page = await api.get<ColumnPage>(`/api/pipeline/board/columns/${stageId}`, {
-        query: { cursor: column.nextCursor, limit: PAGE_SIZE, minCheckpoint: current.checkpoint || undefined },
+        query: { cursor: column.nextCursor, limit: PAGE_SIZE, minCheckpoint: current.checkpoint || undefined, ...filterParams(filter.value) },
       });
       if (seq !== loadSeq || !confirmed.value) return;
       setConfirmed(mergePage(confirmed.value, page));
@@ -145,6 +168,20 @@ export const useBoardStore = defineStore('board', () => {
     }
   }
 
+  /** Moves a card to the top of another column without dragging (the card menu: Move to…, Won, Lost). */
+  async function moveToStage(leadId: string, stageId: string, lostReason?: string): Promise<void> {
+    const opId = beginMove(leadId, stageId, {});
+    if (opId) await commitMove(opId, lostReason);
+  }
+
+  /** Reopens a won or lost lead into the open stage it was last in (the server decides); the board follows live. */
+  async function reopen(leadId: string): Promise<CommandAccepted> {
+    const found = board.value ? findCard(board.value, leadId) : null;
+    const answer = await api.post<CommandAccepted>(`/api/leads/${leadId}/reopen`, {}, { headers: found ? { 'If-Match': String(found.card.version) } : {} });
+    void load(answer.checkpoint).catch(() => undefined);
+    return answer;
+  }
+
   /** Adds the lead at the top of its column at once; resolves when the server accepted it. */
   async function createLead(stageId: string, fields: NewLead): Promise<CommandAccepted> {
     const current = confirmed.value;
@@ -184,7 +221,9 @@ export const useBoardStore = defineStore('board', () => {
     buffered = null;
     loadError.value = null;
     expectedVersions.clear();
+    if (filteredReload) clearTimeout(filteredReload);
+    filteredReload = null;
   }
 
-  return { pipelineId, asOf, board, confirmed, pending, pendingLeadIds, checkpoint, loading, loadError, loadingMore, load, receiveChange, loadMore, beginMove, cancelMove, commitMove, createLead, reset };
+  return { pipelineId, asOf, filter, pipelines, currentPipeline, loadPipelines, moveToStage, reopen, board, confirmed, pending, pendingLeadIds, checkpoint, loading, loadError, loadingMore, load, receiveChange, loadMore, beginMove, cancelMove, commitMove, createLead, reset };
 });

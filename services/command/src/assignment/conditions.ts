@@ -1,4 +1,4 @@
-import { conditionFieldType, type Condition, type ConditionGroup, type ConditionNode, type LeadFields } from '@leadline/contracts';
+import { type Condition, type ConditionGroup, type ConditionNode, type LeadFields } from '@leadline/contracts';
 
 /** The lead as rules see it: its fields (custom ones under customFields). */
 export type RoutableLead = Pick<LeadFields, 'source' | 'country' | 'city' | 'industry' | 'companySize' | 'company' | 'title' | 'email' | 'dealValue' | 'probability' | 'customFields'>;
@@ -104,12 +104,12 @@ export function evaluate(node: ConditionNode, lead: RoutableLead): Evaluation {
     return { matched: true, conditions };
   }
   const conditions: string[] = [];
+  let matched = false;
   for (const child of node.any) {
     const r = evaluate(child, lead);
-    if (r.matched) conditions.push(...r.conditions);
+    if (!r.matched) continue;
+    matched = true;
+    conditions.push(...r.conditions);
   }
-  return conditions.length > 0 || node.any.some((c) => evaluate(c, lead).matched) ? { matched: true, conditions } : { matched: false, conditions: [] };
+  return { matched, conditions: matched ? conditions : [] };
 }
-
-/** The field type check rule bodies already passed, kept here for fields read back from old events. */
-export const knownField = (field: string): boolean => conditionFieldType(field) !== null;

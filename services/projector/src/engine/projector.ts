@@ -1,5 +1,6 @@
 import { runMigrations } from '@leadline/platform';
 import { projections as allProjections } from '../projections/index.ts';
+import { startRoutingManager } from '../routing/runner.ts';
 import { errorMessage } from './parse.ts';
 import { lagEvents, lagSeconds, measureLag } from './metrics.ts';
 import { ProjectionRunner } from './runner.ts';
@@ -31,6 +32,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   const runnerDeps = { pool: deps.pool, eventStore: deps.eventStore, logger: deps.logger, waker, batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE };
   const runners = projectionsOf(deps).map((p) => new ProjectionRunner(p, runnerDeps));
   for (const runner of runners) runner.start().catch((err) => deps.logger.error({ err, projection: runner.projection.name }, 'projection runner crashed'));
+  const routing = deps.routing === false ? null : await startRoutingManager({ pool: deps.pool, eventStore: deps.eventStore, logger: deps.logger, waker });
 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -56,7 +58,7 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
-      await Promise.all(runners.map((r) => r.stop()));
+      await Promise.all([...runners.map((r) => r.stop()), routing?.stop()]);
       await unlisten();
     },
     status: () => readStatus(deps, runners),

@@ -54,6 +54,8 @@ export type ProjectorDeps = {
   batchSize?: number;
   /** Heartbeat and metrics period (default 5000 ms). */
   heartbeatMs?: number;
+  /** Runs the routing process manager beside the projections (default true; docs/assignment.md). */
+  routing?: boolean;
 };
 
 export type ProjectionState = 'running' | 'rebuilding' | 'failed' | 'standby';

@@ -33,13 +33,23 @@ export function searchQuery(q: string): string | null {
   return words ? words.slice(0, 10).map((w) => `${w}:*`).join(' & ') : null;
 }
 
-/** A rep who sees only their own leads sees activities on those (and unassigned) leads, and any activity given to them. */
+/**
+ * A rep who sees only their own leads sees activities on those (and unassigned) leads, and any
+ * activity given to them. An EXISTS on the lead's key, so the page is chosen from `activities` alone.
+ */
 function scopeSql(scope: Scope, params: unknown[]): string {
   if (scope.kind === 'all') return 'TRUE';
   params.push(scope.userId);
   const p = `$${params.length}::uuid`;
-  return `(a.user_id = ${p} OR l.owner_id = ${p} OR (l.id IS NOT NULL AND l.owner_id IS NULL))`;
+  return `(a.user_id = ${p} OR EXISTS (SELECT 1 FROM read.leads l WHERE l.id = a.lead_id AND (l.owner_id = ${p} OR l.owner_id IS NULL)))`;
 }
+
+/**
+ * Text search reads at most this many of the newest rows (that pass the other filters) in index
+ * order before it falls back to the GIN index. A word in more than ~0.5% of them fills a page inside
+ * the window; a rarer one has few matches, which the GIN index finds and a small sort orders.
+ */
+export const SEARCH_WINDOW = 10_000;
 
 export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFilter): Promise<{ items: ActivityDto[]; nextCursor: string | null }> {
   const params: unknown[] = [];
@@ -57,8 +67,6 @@ export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFil
   if (f.order === 'scheduled') where.push('a.scheduled_at IS NOT NULL');
   if (f.from) add((p) => `${timeColumn} >= ${p}::timestamptz`, f.from);
   if (f.to) add((p) => `${timeColumn} < ${p}::timestamptz`, f.to);
-  const tsquery = f.q ? searchQuery(f.q) : null;
-  if (tsquery) add((p) => `a.search @@ to_tsquery('simple', ${p})`, tsquery);
   if (f.cursor) {
     const c = decodeTimeCursor(f.cursor, f.order);
     params.push(c.time, c.id);
@@ -66,16 +74,52 @@ export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFil
     where.push(`(${timeColumn}, a.id) ${cmp} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(f.limit + 1);
+  const limit = `$${params.length}`;
   const dir = f.order === 'scheduled' ? 'ASC' : 'DESC';
-  const { rows } = await pool.query<Row>(
-    `SELECT ${COLUMNS} FROM read.activities a LEFT JOIN read.leads l ON l.id = a.lead_id LEFT JOIN read.users u ON u.id = a.user_id
-     WHERE ${where.join(' AND ')} ORDER BY ${timeColumn} ${dir}, a.id ${dir} LIMIT $${params.length}`,
-    params,
-  );
+  const order = `ORDER BY ${timeColumn} ${dir}, a.id ${dir}`;
+  // The page is chosen from `activities` alone; names are joined to its few rows only.
+  const withNames = (page: string) =>
+    `WITH page AS MATERIALIZED (${page})
+     SELECT ${COLUMNS} FROM page a LEFT JOIN read.leads l ON l.id = a.lead_id LEFT JOIN read.users u ON u.id = a.user_id ${order}`;
+  const tsquery = f.q ? searchQuery(f.q) : null;
+
+  let rows: Row[];
+  if (!tsquery) {
+    rows = (await pool.query<Row>(withNames(`SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} ${order} LIMIT ${limit}`), params)).rows;
+  } else {
+    params.push(tsquery);
+    const match = `a.search @@ to_tsquery('simple', $${params.length})`;
+    // 1. Common words: the newest SEARCH_WINDOW rows in index order, filtered by the words.
+    const windowed = `SELECT a.* FROM (SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} ${order} LIMIT ${SEARCH_WINDOW}) a WHERE ${match} ${order} LIMIT ${limit}`;
+    rows = (await pool.query<Row>(withNames(windowed), params)).rows;
+    if (rows.length <= f.limit) {
+      // 2. Rare words (or matches only further back): every match through the GIN index, then a sort.
+      // The planner is told not to walk the time index, which would read the whole table for a rare word.
+      rows = await inTransaction(pool, async (client) => {
+        await client.query(`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)`);
+        return (await client.query<Row>(withNames(`SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} AND ${match} ${order} LIMIT ${limit}`), params)).rows;
+      });
+    }
+  }
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   const time = last && (f.order === 'scheduled' ? last.scheduled_key : last.created_key);
   return { items: page.map(toDto), nextCursor: rows.length > f.limit && last && time ? encodeTimeCursor({ order: f.order, time, id: last.id }) : null };
+}
+
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 export async function listTemplates(pool: pg.Pool): Promise<ActivityTemplateDto[]> {

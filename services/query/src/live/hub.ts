@@ -43,7 +43,12 @@ type BufferedNotice = {
 
 const MAX_CHANNELS_PER_CLIENT = 200;
 
-const toColumnTotals = (t: { stageId: string; count: number; totalValue: number }) => ({ stageId: t.stageId, count: t.count, totalValue: t.totalValue });
+const toColumnTotals = (t: { stageId: string; count: number; totalValue: number; weightedValue?: number }) => ({
+  stageId: t.stageId,
+  count: t.count,
+  totalValue: t.totalValue,
+  ...(t.weightedValue === undefined ? {} : { weightedValue: t.weightedValue }),
+});
 
 /**
  * Fans the projector's change notices out to WebSocket clients. Work is done once per notice
@@ -306,7 +311,7 @@ export class LiveHub {
     const entries = this.buffer.toArray().filter((e) => e.checkpoint > lastCheckpoint);
     const needsRefetch = entries.find((e) => e.refetch.includes(kind));
     if (needsRefetch) return refetch(needsRefetch.reason);
-    const timelineEntries = kind === 'lead' ? entries.filter((e) => e.timelineLeadIds.includes(leadIdOf(channel))) : [];
+    const timelineEntries = kind === 'lead' ? entries.filter((e) => e.timelineLeadIds.includes(leadIdOf(channel))) : kind === 'me' ? entries.filter((e) => e.timelineLeadIds.length > 0) : [];
     if (timelineEntries.length > 0) this.send(client, { type: 'timeline', channel, checkpoint: timelineEntries[timelineEntries.length - 1].checkpoint });
     const leadIds = [...new Set(entries.flatMap((e) => e.leadIds))];
     const totalsStageIds = [...new Set(entries.flatMap((e) => e.totalsStageIds))];
@@ -324,11 +329,15 @@ export class LiveHub {
     if (message) this.send(client, message);
   }
 
-  /** A timeline notice carries no data, only where to fetch from; the channel was authorised on subscribe. */
+  /**
+   * A timeline notice carries no data, only where to fetch from; the channel was authorised on subscribe.
+   * `me` subscribers (the Activities page) hear of every timeline change too: they refetch their own
+   * list, which the query service scopes; the notice tells them no more than a checkpoint.
+   */
   private sendTimeline(clients: Iterable<LiveClient>, leadIds: string[], checkpoint: string): void {
     if (leadIds.length === 0) return;
     const changed = new Set(leadIds.map((id) => `lead:${id}`));
-    for (const client of clients) for (const channel of client.channels) if (changed.has(channel)) this.send(client, { type: 'timeline', channel, checkpoint });
+    for (const client of clients) for (const channel of client.channels) if (changed.has(channel) || channel === 'me') this.send(client, { type: 'timeline', channel, checkpoint });
   }
 
   /** The change one client's channel should receive, or null when nothing it may see changed. */

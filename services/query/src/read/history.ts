@@ -60,8 +60,12 @@ export async function boardAt(pool: pg.Pool, scope: Scope, pipelineId: string, a
        ) c LEFT JOIN read.users u ON u.id = c.owner_id`,
       params,
     ),
-    pool.query<{ stage_id: string; count: number; total: string }>(
-      `SELECT l.stage_id, count(*)::int AS count, COALESCE(sum(l.deal_value), 0) AS total FROM ${LEADS_AT} AND l.pipeline_id = $1::uuid AND ${visibleTotals} GROUP BY l.stage_id`,
+    pool.query<{ stage_id: string; count: number; total: string; weighted: string }>(
+      `SELECT l.stage_id, count(*)::int AS count, COALESCE(sum(l.deal_value), 0) AS total,
+         round(COALESCE(sum(l.deal_value * COALESCE(l.probability, s.probability) / 100.0), 0), 2) AS weighted
+       FROM read.lead_versions l JOIN (${STAGES_AT}) s ON s.id = l.stage_id
+       WHERE ${VALID_AT} AND l.pipeline_id = $1::uuid AND ${visibleTotals}
+       GROUP BY l.stage_id`,
       totalParams,
     ),
   ]);
@@ -84,6 +88,7 @@ export async function boardAt(pool: pg.Pool, scope: Scope, pipelineId: string, a
       rottingDays: s.rotting_days === null ? null : Number(s.rotting_days),
       count: t?.count ?? 0,
       totalValue: Number(t?.total ?? 0),
+      weightedValue: Number(t?.weighted ?? 0),
       cards: rows.map(toLeadCard),
       nextCursor: null,
     };

@@ -1,6 +1,8 @@
 import type { BoardColumn, LeadCard, StageDto } from '@leadline/contracts';
 import { NotFoundError, ValidationError } from '@leadline/platform';
 import type pg from 'pg';
+import type { BoardFilter } from '@leadline/contracts';
+import { boardFilterSql, isFiltered } from './boardFilter.ts';
 import { decodeColumnCursor, encodeColumnCursor } from './cursor.ts';
 import { CARD_COLUMNS, STAGE_COLUMNS, toLeadCard, toStageDto, type CardRow, type StageRow } from './rows.ts';
 import { visibilitySql, type Scope } from './visibility.ts';
@@ -26,20 +28,26 @@ export async function listStages(pool: pg.Pool, pipelineId: string): Promise<Sta
 /**
  * Per-stage count and sums for the stages of the given pipelines and the given stages. Everyone
  * who sees all leads reads the stage_totals projection; a scoped rep gets sums over their own
- * visible leads, weighted by the lead's probability or else the stage's.
+ * visible leads, weighted by the lead's probability or else the stage's. A board filter makes
+ * everyone's sums come from read.leads too, over the matching leads only.
  */
-export async function stageTotals(pool: pg.Pool, scope: Scope, where: { pipelineIds?: string[]; stageIds?: string[] }): Promise<StageTotals[]> {
+export async function stageTotals(
+  pool: pg.Pool,
+  scope: Scope,
+  where: { pipelineIds?: string[]; stageIds?: string[] },
+  filter: BoardFilter = {},
+): Promise<StageTotals[]> {
   const params: unknown[] = [where.pipelineIds ?? [], where.stageIds ?? []];
-  const stages = 's.pipeline_id = ANY($1::uuid[]) OR s.id = ANY($2::uuid[])';
+  const stages = '(s.pipeline_id = ANY($1::uuid[]) OR s.id = ANY($2::uuid[]))';
   const sql =
-    scope.kind === 'all'
+    scope.kind === 'all' && !isFiltered(filter)
       ? `SELECT s.id AS stage_id, s.name, COALESCE(t.lead_count, 0)::int AS count, COALESCE(t.total_value, 0)::numeric AS total_value,
            COALESCE(t.weighted_value, 0)::numeric AS weighted_value
          FROM read.stages s LEFT JOIN read.stage_totals t ON t.stage_id = s.id
          WHERE ${stages} ORDER BY s.pipeline_id, s.order_position, s.id`
       : `SELECT s.id AS stage_id, s.name, count(l.id)::int AS count, COALESCE(sum(l.deal_value), 0)::numeric AS total_value,
            round(COALESCE(sum(l.deal_value * COALESCE(l.probability, s.probability) / 100.0), 0), 2) AS weighted_value
-         FROM read.stages s LEFT JOIN read.leads l ON l.stage_id = s.id AND ${visibilitySql(scope, 'l', params)}
+         FROM read.stages s LEFT JOIN read.leads l ON l.stage_id = s.id AND ${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params)}
          WHERE ${stages}
          GROUP BY s.id, s.name, s.pipeline_id, s.order_position ORDER BY s.pipeline_id, s.order_position, s.id`;
   const { rows } = await pool.query<{ stage_id: string; name: string; count: number; total_value: number; weighted_value: number }>(sql, params);
@@ -47,13 +55,13 @@ export async function stageTotals(pool: pg.Pool, scope: Scope, where: { pipeline
 }
 
 /** Every column of a pipeline with its first `limit` cards: one query for the totals, one for all first pages. */
-export async function boardColumns(pool: pg.Pool, scope: Scope, pipelineId: string, limit: number): Promise<BoardColumn[]> {
+export async function boardColumns(pool: pg.Pool, scope: Scope, pipelineId: string, limit: number, filter: BoardFilter = {}): Promise<BoardColumn[]> {
   const stages = await listStages(pool, pipelineId);
   if (stages.length === 0) return [];
   const params: unknown[] = [pipelineId, limit + 1];
-  const visible = visibilitySql(scope, 'l', params);
+  const visible = `${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params)}`;
   const [totals, cards] = await Promise.all([
-    stageTotals(pool, scope, { pipelineIds: [pipelineId] }),
+    stageTotals(pool, scope, { pipelineIds: [pipelineId] }, filter),
     pool.query<CardRow>(
       `SELECT c.*, u.name AS owner_name
        FROM read.stages s
@@ -80,7 +88,7 @@ export async function boardColumns(pool: pg.Pool, scope: Scope, pipelineId: stri
     const rows = sortCards(byStage.get(stage.id) ?? []);
     const page = rows.slice(0, limit);
     const t = totalsByStage.get(stage.id);
-    return { ...stage, count: t?.count ?? 0, totalValue: t?.totalValue ?? 0, cards: page.map(toLeadCard), nextCursor: nextColumnCursor(rows, page, limit) };
+    return { ...stage, count: t?.count ?? 0, totalValue: t?.totalValue ?? 0, weightedValue: t?.weightedValue ?? 0, cards: page.map(toLeadCard), nextCursor: nextColumnCursor(rows, page, limit) };
   });
 }
 
@@ -91,6 +99,7 @@ export async function columnPage(
   stageId: string,
   cursor: string,
   limit: number,
+  filter: BoardFilter = {},
 ): Promise<{ cards: LeadCard[]; nextCursor: string | null }> {
   const after = decodeColumnCursor(cursor);
   if (after.stageId !== stageId) {
@@ -99,7 +108,7 @@ export async function columnPage(
   const stage = await pool.query('SELECT 1 FROM read.stages WHERE id = $1::uuid', [stageId]);
   if (stage.rowCount === 0) throw new NotFoundError(`No stage ${stageId}`);
   const params: unknown[] = [stageId, after.rank, after.id, limit + 1];
-  const visible = visibilitySql(scope, 'l', params);
+  const visible = `${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params)}`;
   const { rows } = await pool.query<CardRow>(
     `SELECT ${CARD_COLUMNS} FROM read.leads l LEFT JOIN read.users u ON u.id = l.owner_id
      WHERE l.stage_id = $1::uuid AND (l.rank COLLATE "C", l.id) > ($2::text COLLATE "C", $3::uuid) AND ${visible}

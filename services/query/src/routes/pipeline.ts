@@ -4,6 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePrincipal } from '../principal.ts';
 import { LEAD_CARDS, PIPELINE_HISTORY, STAGE_TOTALS, STAGES, USERS } from '../projections.ts';
+import { ValidationError } from '@leadline/platform';
+import { isFiltered, pickFilter } from '../read/boardFilter.ts';
 import { boardAt, overviewAt, overviewNow } from '../read/history.ts';
 import { boardColumns, columnPage, listStages, resolvePipeline, stageTotals } from '../read/pipeline.ts';
 import { scopeFor, type Scope } from '../read/visibility.ts';
@@ -12,6 +14,14 @@ import { metaHeaders, type RouteContext } from './context.ts';
 
 /** Totals come from stage_totals for those who see everything, from read.leads for a scoped rep. */
 const totalsSource = (scope: Scope): string => (scope.kind === 'all' ? STAGE_TOTALS : LEAD_CARDS);
+
+/** The recorded history keeps no source or email: a past board is shown unfiltered, and filters with asOf are refused. */
+function refuseFiltersInThePast(query: Record<string, unknown>): void {
+  const named = ['ownerId', 'source', 'minValue', 'maxValue', 'q'].filter((k) => query[k] !== undefined);
+  if (named.length > 0) {
+    throw new ValidationError('board filters cannot be combined with asOf', named.map((k) => ({ field: `querystring.${k}`, message: 'not available with asOf' })));
+  }
+}
 
 export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -42,7 +52,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       schema: {
         summary: 'The board: every column with its totals and first page of cards',
         description:
-          'Cards are ordered by rank (bytewise), then id. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all), and totals over those. With asOf, the board as it stood then, from the recorded history: the stages of that moment, the first `limit` cards of each column (nextCursor is null) and counts and sums over all of them.',
+          'Cards are ordered by rank (bytewise), then id. Filters (ownerId or `none`, source, minValue, maxValue, q) restrict cards, counts and sums alike; they cannot be combined with asOf. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all), and totals over those. With asOf, the board as it stood then, from the recorded history: the stages of that moment, the first `limit` cards of each column (nextCursor is null) and counts and sums over all of them.',
         tags: ['pipeline'],
         querystring: boardQuery,
         response: { 200: board },
@@ -51,9 +61,14 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     async (request, reply) => {
       const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
       const { asOf } = request.query;
-      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, USERS] : [STAGES, LEAD_CARDS, USERS, totalsSource(scope)], request.query.minCheckpoint);
+      const filter = pickFilter(request.query);
+      if (asOf) refuseFiltersInThePast(request.query);
+      const totals = isFiltered(filter) ? LEAD_CARDS : totalsSource(scope);
+      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, USERS] : [STAGES, LEAD_CARDS, USERS, totals], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
-      const columns = asOf ? await boardAt(ctx.pool, scope, pipelineId, asOf, request.query.limit) : await boardColumns(ctx.pool, scope, pipelineId, request.query.limit);
+      const columns = asOf
+        ? await boardAt(ctx.pool, scope, pipelineId, asOf, request.query.limit)
+        : await boardColumns(ctx.pool, scope, pipelineId, request.query.limit, filter);
       metaHeaders(reply, meta);
       return { pipelineId, asOf: asOf ?? null, columns, ...meta };
     },
@@ -64,7 +79,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     {
       schema: {
         summary: 'The next page of one board column',
-        description: '`cursor` is a column `nextCursor`; a cursor of another column is refused (400).',
+        description: '`cursor` is a column `nextCursor`; a cursor of another column is refused (400). Pass the same filters as the board.',
         tags: ['pipeline'],
         params: stageIdParams,
         querystring: columnQuery,
@@ -74,7 +89,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     async (request, reply) => {
       const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
       const meta = await ctx.tracker.waitFor([LEAD_CARDS, USERS], request.query.minCheckpoint);
-      const page = await columnPage(ctx.pool, scope, request.params.stageId, request.query.cursor, request.query.limit);
+      const page = await columnPage(ctx.pool, scope, request.params.stageId, request.query.cursor, request.query.limit, pickFilter(request.query));
       metaHeaders(reply, meta);
       return { stageId: request.params.stageId, ...page, ...meta };
     },

@@ -1,0 +1,118 @@
+import { defineProjection } from '../../engine/types.ts';
+
+/**
+ * Teams, assignment rules, users' availability and capacity, and every lead's assignment history
+ * (assignments and routing decisions that left a lead unassigned), for the Assignments page.
+ */
+export const assignmentsProjection = defineProjection({
+  name: 'assignments',
+  version: 1,
+  eventTypes: ['TeamSaved', 'AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadAssigned', 'LeadRouted'],
+  tables: [
+    {
+      name: 'teams',
+      ddl: (t) => `CREATE TABLE ${t} (id uuid PRIMARY KEY, name text NOT NULL, member_ids uuid[] NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL)`,
+    },
+    {
+      name: 'assignment_rules',
+      ddl: (t) => `CREATE TABLE ${t} (
+        id uuid PRIMARY KEY, name text NOT NULL, priority int NOT NULL, is_active boolean NOT NULL, conditions jsonb NOT NULL,
+        assignment_type text NOT NULL, team_id uuid, user_id uuid, version int NOT NULL, updated_at timestamptz NOT NULL)`,
+    },
+    {
+      name: 'user_routing',
+      ddl: (t) => `CREATE TABLE ${t} (
+        user_id uuid PRIMARY KEY, status text NOT NULL DEFAULT 'available', away_from timestamptz, away_until timestamptz,
+        set_at timestamptz, max_open_leads int)`,
+    },
+    {
+      name: 'assignment_history',
+      ddl: (t) => `CREATE TABLE ${t} (
+        id uuid PRIMARY KEY, lead_id uuid NOT NULL, position text COLLATE "C" NOT NULL, kind text NOT NULL, occurred_at timestamptz NOT NULL,
+        previous_owner_id uuid, owner_id uuid, actor_id text NOT NULL, via text NOT NULL, rule_id uuid, rule_name text,
+        matched jsonb NOT NULL, reason text)`,
+      indexes: (t) => [`CREATE INDEX ON ${t} (lead_id, position)`],
+    },
+  ],
+  async handle(ctx, event) {
+    const at = event.metadata.occurredAt;
+    switch (event.type) {
+      case 'TeamSaved': {
+        const d = event.data;
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('teams')} (id, name, member_ids, version, updated_at) VALUES ($1, $2, $3::uuid[], $4, $5)
+           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, member_ids = EXCLUDED.member_ids, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+          [d.teamId, d.name, d.memberIds, event.streamVersion, at],
+        );
+        ctx.changed('teams', d.teamId);
+        return;
+      }
+      case 'AssignmentRuleSaved': {
+        const d = event.data;
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('assignment_rules')} (id, name, priority, is_active, conditions, assignment_type, team_id, user_id, version, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, priority = EXCLUDED.priority, is_active = EXCLUDED.is_active, conditions = EXCLUDED.conditions,
+             assignment_type = EXCLUDED.assignment_type, team_id = EXCLUDED.team_id, user_id = EXCLUDED.user_id, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+          [d.ruleId, d.name, d.priority, d.isActive, JSON.stringify(d.conditions), d.assignmentType, d.teamId, d.userId, event.streamVersion, at],
+        );
+        ctx.changed('assignment_rules', d.ruleId);
+        return;
+      }
+      case 'AssignmentRuleDeleted':
+        await ctx.db.query(`DELETE FROM ${ctx.table('assignment_rules')} WHERE id = $1`, [event.data.ruleId]);
+        ctx.changed('assignment_rules', event.data.ruleId);
+        return;
+      case 'AssignmentRulesReordered':
+        await ctx.db.query(
+          `UPDATE ${ctx.table('assignment_rules')} r SET priority = o.n * 10, version = $2, updated_at = $3 FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n) WHERE r.id = o.id`,
+          [event.data.ruleIds, event.streamVersion, at],
+        );
+        for (const id of event.data.ruleIds) ctx.changed('assignment_rules', id);
+        return;
+      case 'UserAvailabilitySet': {
+        const d = event.data;
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('user_routing')} (user_id, status, away_from, away_until, set_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, away_from = EXCLUDED.away_from, away_until = EXCLUDED.away_until, set_at = EXCLUDED.set_at`,
+          [d.userId, d.status, d.from, d.until, at],
+        );
+        ctx.changed('user_routing', d.userId);
+        return;
+      }
+      case 'UserCapacitySet':
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('user_routing')} (user_id, max_open_leads) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET max_open_leads = EXCLUDED.max_open_leads`,
+          [event.data.userId, event.data.maxOpenLeads],
+        );
+        ctx.changed('user_routing', event.data.userId);
+        return;
+      case 'LeadAssigned': {
+        const d = event.data;
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('assignment_history')} (id, lead_id, position, kind, occurred_at, previous_owner_id, owner_id, actor_id, via, rule_id, rule_name, matched, reason)
+           VALUES ($1, $2, $3, 'assigned', $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+          [event.eventId, d.leadId, event.checkpoint, at, d.previousOwnerId, d.ownerId, event.metadata.actorId, d.via, d.ruleId, d.ruleName, JSON.stringify(d.matched), d.reason],
+        );
+        ctx.changed('assignment_history', d.leadId);
+        return;
+      }
+      case 'LeadRouted': {
+        // An assignment's own event carries its story; only a decision that left the lead unassigned is an entry of its own.
+        const d = event.data;
+        if (d.outcome !== 'unassigned') return;
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('assignment_history')} (id, lead_id, position, kind, occurred_at, previous_owner_id, owner_id, actor_id, via, rule_id, rule_name, matched, reason)
+           VALUES ($1, $2, $3, 'unrouted', $4, NULL, NULL, $5, 'rule', NULL, NULL, '[]', $6) ON CONFLICT (id) DO NOTHING`,
+          [event.eventId, d.leadId, event.checkpoint, at, event.metadata.actorId, d.reason],
+        );
+        ctx.changed('assignment_history', d.leadId);
+        return;
+      }
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
+    }
+  },
+});

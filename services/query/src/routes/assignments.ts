@@ -1,0 +1,85 @@
+import { assignmentHistory as historySchema, availabilityDto, leadIdParams, minCheckpointQuery, ruleDto, teamDto, workload } from '@leadline/contracts';
+import { NotFoundError } from '@leadline/platform';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requirePrincipal } from '../principal.ts';
+import { LEAD_CARDS, STAGES, USERS } from '../projections.ts';
+import { assignmentHistory, listRouting, listRules, listTeams, workloadAt } from '../read/assignments.ts';
+import { getLead } from '../read/leads.ts';
+import { scopeFor } from '../read/visibility.ts';
+import { metaHeaders, type RouteContext } from './context.ts';
+
+export const ASSIGNMENTS = 'assignments';
+
+export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/teams',
+    { schema: { summary: 'Every team with its members (in turn order)', tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(teamDto) } } },
+    async (request, reply) => {
+      requirePrincipal(request, ctx.sessionSecret);
+      metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
+      return listTeams(ctx.pool);
+    },
+  );
+
+  r.get(
+    '/api/assignments/rules',
+    { schema: { summary: 'Assignment rules in evaluation order', tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(ruleDto) } } },
+    async (request, reply) => {
+      requirePrincipal(request, ctx.sessionSecret);
+      metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
+      return listRules(ctx.pool);
+    },
+  );
+
+  r.get(
+    '/api/users/availability',
+    { schema: { summary: "Users' availability and caps as set (users never set are available without a cap)", tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(availabilityDto) } } },
+    async (request, reply) => {
+      requirePrincipal(request, ctx.sessionSecret);
+      metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
+      return listRouting(ctx.pool);
+    },
+  );
+
+  r.get(
+    '/api/leads/:id/assignment-history',
+    {
+      schema: {
+        summary: "A lead's assignments, newest first, in words",
+        description: 'Each entry: previous and new owner, who or what assigned it (a user, the routing rules, auto-assign), the rule and the conditions that matched; and routing decisions that left the lead unassigned, with why.',
+        tags: ['assignment'],
+        params: leadIdParams,
+        querystring: minCheckpointQuery,
+        response: { 200: historySchema },
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, USERS], request.query.minCheckpoint);
+      if (!(await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id))) throw new NotFoundError(`No lead ${request.params.id}`);
+      return { items: await assignmentHistory(ctx.pool, request.params.id), ...meta };
+    },
+  );
+
+  r.get(
+    '/api/assignments/workload',
+    {
+      schema: {
+        summary: 'Per user: open leads by stage, total and weighted value, rotting leads, cap and availability (now)',
+        tags: ['assignment'],
+        querystring: minCheckpointQuery,
+        response: { 200: workload },
+      },
+    },
+    async (request) => {
+      requirePrincipal(request, ctx.sessionSecret);
+      const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, STAGES, USERS], request.query.minCheckpoint);
+      const at = new Date();
+      return { items: await workloadAt(ctx.pool, at), at: at.toISOString(), ...meta };
+    },
+  );
+}
