@@ -7,13 +7,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { append, leadCreated, pipelineCreated, stageAdded, userCreated } from '../test-support/events.ts';
 import { caughtUp, projectionState, projectorHarness, waitFor, type ProjectorHarness } from '../test-support/harness.ts';
 import { seedHistory } from '../test-support/seed.ts';
+import { projections } from '../projections/index.ts';
 import { startProjector, type Projector } from './projector.ts';
+
+/** The engine is exercised with the first four projections; the routing manager has its own tests. */
+const CORE = ['users', 'stages', 'lead_cards', 'stage_totals'];
+const core = projections.filter((p) => CORE.includes(p.name));
 
 describe('projection engine', () => {
   let h: ProjectorHarness;
   const started: Projector[] = [];
   const start = async (overrides: Partial<ProjectorHarness['deps']> = {}) => {
-    const p = await startProjector({ ...h.deps, ...overrides });
+    const p = await startProjector({ ...h.deps, projections: core, routing: false, ...overrides });
     started.push(p);
     return p;
   };

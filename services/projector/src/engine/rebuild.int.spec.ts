@@ -6,6 +6,8 @@ import { append, userCreated } from '../test-support/events.ts';
 import { caughtUp, projectionState, projectorHarness, waitFor, type ProjectorHarness } from '../test-support/harness.ts';
 import { seedHistory } from '../test-support/seed.ts';
 import { startProjector, type Projector } from './projector.ts';
+
+const core = projections.filter((p) => ['users', 'stages', 'lead_cards', 'stage_totals'].includes(p.name));
 import { rebuild, type RebuildProgress } from './rebuild.ts';
 import { verify } from './verify.ts';
 
@@ -21,7 +23,7 @@ describe('rebuild', () => {
   let h: ProjectorHarness;
   const started: Projector[] = [];
   const start = async (overrides: Partial<ProjectorHarness['deps']> = {}) => {
-    const p = await startProjector({ ...h.deps, ...overrides });
+    const p = await startProjector({ ...h.deps, projections: core, routing: false, ...overrides });
     started.push(p);
     return p;
   };

@@ -179,13 +179,13 @@ describe('board changes', () => {
     expect(change).toMatchObject({ channel: 'board', checkpoint, removed: [] });
     expect(change.cards).toEqual([expect.objectContaining({ id: repLead.id, stageId: stages[1].id, rank: 'K', ownerName: 'Rita Rep', version: 2 })]);
     expect(change.totals).toHaveLength(6);
-    expect(change.totals.find((t) => t.stageId === stages[1].id)).toEqual({ stageId: stages[1].id, count: 1, totalValue: 500 });
-    expect(change.totals.find((t) => t.stageId === stages[0].id)).toEqual({ stageId: stages[0].id, count: 1, totalValue: 700 });
+    expect(change.totals.find((t) => t.stageId === stages[1].id)).toEqual({ stageId: stages[1].id, count: 1, totalValue: 500, weightedValue: 125 });
+    expect(change.totals.find((t) => t.stageId === stages[0].id)).toEqual({ stageId: stages[0].id, count: 1, totalValue: 700, weightedValue: 70 });
 
     position += 1;
     await publish(db.pool, { projection: 'stage_totals', checkpoint: cp(position), changes: [{ view: 'stage_totals', key: stages[1].id }] });
     const totals = await client.take('change', (m) => m.checkpoint === cp(position));
-    expect(totals).toEqual({ type: 'change', channel: 'board', checkpoint: cp(position), cards: [], removed: [], totals: [{ stageId: stages[1].id, count: 1, totalValue: 500 }] });
+    expect(totals).toEqual({ type: 'change', channel: 'board', checkpoint: cp(position), cards: [], removed: [], totals: [{ stageId: stages[1].id, count: 1, totalValue: 500, weightedValue: 125 }] });
   });
 
   it("never sends a rep another rep's card, and removes their card when it is reassigned away", async () => {
