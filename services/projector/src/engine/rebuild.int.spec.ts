@@ -44,7 +44,7 @@ describe('rebuild', () => {
   it('builds the next generation while the live one keeps serving, then swaps views with identical rows', async () => {
     await start();
     const seeded = await seedHistory(h.store, 20);
-    for (const p of projections) await caughtUp(h.db, p.name, seeded.checkpoint);
+    for (const p of core) await caughtUp(h.db, p.name, seeded.checkpoint);
     const before = await snapshot();
     expect(before.leads).toHaveLength(20);
 
@@ -74,7 +74,7 @@ describe('rebuild', () => {
   it('rebuilds in this process when no projector is running, and again into the next generation', async () => {
     const projector = await start();
     const seeded = await seedHistory(h.store, 8);
-    for (const p of projections) await caughtUp(h.db, p.name, seeded.checkpoint);
+    for (const p of core) await caughtUp(h.db, p.name, seeded.checkpoint);
     await projector.stop();
     const before = await snapshot();
 
