@@ -17,7 +17,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@leadline/platform';
 import { startStack } from '../scripts/stack.ts';
-import { insertSyntheticActivities, OLD_WORD, vocabulary } from './activities-text.ts';
+import { insertSyntheticActivities, OLD_WORD, seededRandom, sentence, vocabulary } from './activities-text.ts';
 
 const arg = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const ACTIVITIES = arg('activities', 10_000);
@@ -50,12 +50,15 @@ try {
   const board = await call<{ columns: { id: string; isWon: boolean; isLost: boolean }[] }>('GET', `/api/pipeline/board?minCheckpoint=${busy.checkpoint}`, token);
   const [a, b] = board.columns.filter((c) => !c.isWon && !c.isLost).map((c) => c.id);
 
+  // The busy lead's activities get the same realistic text as the synthetic search rows.
+  const words = vocabulary();
+  const random = seededRandom(42);
   const started = Date.now();
   let last = '';
   for (let done = 0; done < ACTIVITIES; done += 200) {
     const n = Math.min(200, ACTIVITIES - done);
     const types = ['call', 'email', 'note', 'meeting', 'task', 'sms'] as const;
-    const activities = Array.from({ length: n }, (_, i) => ({ type: types[(done + i) % 6], leadId: busy.id, subject: `Activity ${done + i} about pricing`, description: 'benchmark' }));
+    const activities = Array.from({ length: n }, (_, i) => ({ type: types[(done + i) % 6], leadId: busy.id, subject: sentence(words, 2 + ((done + i) % 5), random), description: sentence(words, 5 + ((done + i) % 20), random) }));
     last = (await call<{ checkpoint: string }>('POST', '/api/activities/bulk', token, { activities })).checkpoint;
     process.stdout.write(`\rlogged ${done + n}/${ACTIVITIES} activities on the busy lead`);
   }
@@ -97,7 +100,6 @@ try {
   if (SEARCH_ROWS > 0) {
     // Synthetic rows straight into the projection's table (realistic text: see activities-text.ts);
     // this measures the search query, not the projector.
-    const words = vocabulary();
     const { rows: [{ t }] } = await pool.query<{ t: string }>(`SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'read' AND c.relname LIKE 'activities__g%' AND c.relkind = 'r' ORDER BY c.relname DESC LIMIT 1`);
     const t0 = Date.now();
     await insertSyntheticActivities(pool, `read."${t}"`, SEARCH_ROWS, words);

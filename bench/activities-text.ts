@@ -20,16 +20,25 @@ const HEAD = `call follow up pricing proposal demo meeting contract renewal disc
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tas', 'vo', 'zu', 'bel', 'cor', 'dan', 'fi', 'gra', 'hol', 'jin', 'kel', 'mar', 'nor', 'pel', 'quin', 'ros', 'sten', 'tor', 'ul', 'vik', 'wen', 'xan', 'yor', 'zel'];
 
-export function vocabulary(size = 20_000): string[] {
-  const words = new Set(HEAD);
-  let seed = 7;
-  const next = () => {
-    // mulberry32: integer arithmetic only, so the sequence does not collapse into a short cycle.
+/** mulberry32: integer arithmetic only, so the sequence does not collapse into a short cycle. */
+export function seededRandom(start: number): () => number {
+  let seed = start;
+  return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** `n` words drawn like the SQL below does: rank log-uniform, so the head words dominate. */
+export function sentence(words: string[], n: number, random: () => number): string {
+  return Array.from({ length: n }, () => words[Math.floor(Math.exp(random() * Math.log(words.length + 1))) - 1]).join(' ');
+}
+
+export function vocabulary(size = 20_000): string[] {
+  const words = new Set(HEAD);
+  const next = seededRandom(7);
   while (words.size < size) {
     const n = 2 + Math.floor(next() * 3);
     words.add(Array.from({ length: n }, () => SYLLABLES[Math.floor(next() * SYLLABLES.length)]).join(''));

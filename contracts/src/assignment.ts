@@ -225,3 +225,131 @@ export const leadAssignedV2 = z.object({
   ruleName: z.string().nullable(),
   matched: z.array(z.string()),
 });
+
+// ---- Bulk assignment, redistribution, simulation ----
+
+/** The leads a bulk assignment covers: named ids, or every lead matching the board's filter (optionally one pipeline / stage). */
+export const bulkAssignFilter = z
+  .object({
+    pipelineId: uuid.optional(),
+    stageId: uuid.optional(),
+    ownerId: z.union([uuid, z.literal('none')]).optional(),
+    source: z.string().trim().min(1).max(100).optional(),
+    minValue: z.number().min(0).max(1e13).optional(),
+    maxValue: z.number().min(0).max(1e13).optional(),
+    q: z.string().trim().min(1).max(200).optional(),
+    openOnly: z.boolean().default(true),
+  })
+  .strict();
+export type BulkAssignFilter = z.infer<typeof bulkAssignFilter>;
+export const BULK_ASSIGN_MAX = 10000;
+export const bulkAssignBody = z
+  .object({
+    leadIds: z.array(uuid).min(1).max(BULK_ASSIGN_MAX).optional(),
+    filter: bulkAssignFilter.optional(),
+    userId: uuid.nullable(),
+    reason: z.string().trim().max(500).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (!b.leadIds === !b.filter) ctx.addIssue({ code: 'custom', path: ['leadIds'], message: 'give either leadIds or filter (exactly one)' });
+  });
+export type BulkAssignBody = z.infer<typeof bulkAssignBody>;
+export const bulkAssignResult = z.object({ leadId: uuid, outcome: z.enum(['assigned', 'unchanged', 'failed']), reason: z.string().nullable(), checkpoint: z.string().nullable() });
+export type BulkAssignResult = z.infer<typeof bulkAssignResult>;
+/** One line of the NDJSON answer of `POST /api/leads/bulk-assign`. */
+export type BulkAssignLine =
+  | { type: 'started'; jobId: string; total: number }
+  | { type: 'progress'; done: number; total: number; assigned: number; unchanged: number; failed: number }
+  | { type: 'done'; jobId: string; total: number; assigned: number; unchanged: number; failed: number; results: BulkAssignResult[]; checkpoint: string }
+  | { type: 'error'; message: string };
+
+export const redistributeBody = z
+  .object({
+    /** Users to move leads away from; default: every user away now or above their cap. */
+    fromUserIds: z.array(uuid).min(1).max(500).optional(),
+    dryRun: z.boolean().default(true),
+    /** With dryRun false: the id the dry run answered, confirming its plan. */
+    redistributionId: uuid.optional(),
+    /** With dryRun false: the moves of the plan shown, as confirmed. */
+    moves: z.array(z.object({ leadId: uuid, fromUserId: uuid, toUserId: uuid }).strict()).max(BULK_ASSIGN_MAX).optional(),
+    limit: z.number().int().min(1).max(BULK_ASSIGN_MAX).default(2000),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (!b.dryRun && !b.redistributionId) ctx.addIssue({ code: 'custom', path: ['redistributionId'], message: 'confirm the plan of a dry run: give its redistributionId' });
+    if (!b.dryRun && !b.moves) ctx.addIssue({ code: 'custom', path: ['moves'], message: 'confirm the plan of a dry run: give its moves' });
+  });
+export const redistributionMove = z.object({
+  leadId: uuid,
+  leadName: z.string(),
+  fromUserId: uuid,
+  fromName: z.string(),
+  toUserId: uuid,
+  toName: z.string(),
+  ruleName: z.string().nullable(),
+  reason: z.string(),
+});
+export type RedistributionMove = z.infer<typeof redistributionMove>;
+export const redistributionPlan = z.object({
+  redistributionId: uuid,
+  dryRun: z.boolean(),
+  moves: z.array(redistributionMove),
+  /** Leads that would stay where they are, with why (no rule matched, no eligible user). */
+  kept: z.array(z.object({ leadId: uuid, leadName: z.string(), fromUserId: uuid, reason: z.string() })),
+  sources: z.array(z.object({ userId: uuid, name: z.string(), why: z.string() })),
+  results: z.array(z.object({ leadId: uuid, outcome: z.enum(['moved', 'skipped']), reason: z.string().nullable() })).optional(),
+  checkpoint: z.string(),
+});
+export type RedistributionPlan = z.infer<typeof redistributionPlan>;
+export const redistributionIdParams = z.object({ id: uuid });
+export const undoResponse = z.object({
+  redistributionId: uuid,
+  results: z.array(z.object({ leadId: uuid, outcome: z.enum(['restored', 'skipped']), reason: z.string().nullable() })),
+  checkpoint: z.string(),
+});
+export const redistributionDto = z.object({
+  id: uuid,
+  at: isoDateTime,
+  actorId: z.string(),
+  moves: z.number().int(),
+  undoneAt: isoDateTime.nullable(),
+  restored: z.number().int().nullable(),
+});
+export type RedistributionDto = z.infer<typeof redistributionDto>;
+
+/** A redistribution's plan as confirmed, in `redistribution-<id>`; each move is then its own LeadAssigned. */
+export const leadsRedistributedV1 = z.object({
+  redistributionId: uuid,
+  moves: z.array(z.object({ leadId: uuid, fromUserId: uuid, toUserId: uuid, reason: z.string(), ruleId: uuid.nullable(), ruleName: z.string().nullable() })),
+});
+export const redistributionUndoneV1 = z.object({
+  redistributionId: uuid,
+  restored: z.array(uuid),
+  skipped: z.array(z.object({ leadId: uuid, reason: z.string() })),
+});
+
+export const SIMULATION_MAX_LEADS = 20000;
+export const simulateBody = z
+  .object({
+    rules: z.array(ruleBody).max(500),
+    from: isoDateTime,
+    to: isoDateTime,
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (Date.parse(b.to) <= Date.parse(b.from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+  });
+export type SimulateBody = z.infer<typeof simulateBody>;
+export const simulationResult = z.object({
+  from: isoDateTime,
+  to: isoDateTime,
+  leads: z.number().int(),
+  /** Per owner (null = unassigned): how many leads the draft rules would have given, and how many they actually got first. */
+  byUser: z.array(z.object({ userId: uuid.nullable(), name: z.string(), simulated: z.number().int(), actual: z.number().int() })),
+  byRule: z.array(z.object({ ruleName: z.string().nullable(), simulated: z.number().int() })),
+  changed: z.number().int(),
+  /** The first leads whose owner would differ (up to 200). */
+  differences: z.array(z.object({ leadId: uuid, leadName: z.string(), createdAt: isoDateTime, actualOwnerId: uuid.nullable(), simulatedOwnerId: uuid.nullable(), ruleName: z.string().nullable(), reason: z.string() })),
+});
+export type SimulationResult = z.infer<typeof simulationResult>;

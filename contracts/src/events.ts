@@ -13,6 +13,8 @@ import {
   assignmentRulesReorderedV1,
   leadAssignedV2,
   leadRoutedV1,
+  leadsRedistributedV1,
+  redistributionUndoneV1,
   roundRobinTurnTakenV1,
   teamSavedV1,
   userAvailabilitySetV1,
@@ -75,6 +77,8 @@ export const eventDataSchemas = {
   AssignmentRulesReordered: { version: 1, data: assignmentRulesReorderedV1 },
   RoundRobinTurnTaken: { version: 1, data: roundRobinTurnTakenV1 },
   LeadRouted: { version: 1, data: leadRoutedV1 },
+  LeadsRedistributed: { version: 1, data: leadsRedistributedV1 },
+  RedistributionUndone: { version: 1, data: redistributionUndoneV1 },
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -115,6 +119,8 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('AssignmentRulesReordered'),
   envelope('RoundRobinTurnTaken'),
   envelope('LeadRouted'),
+  envelope('LeadsRedistributed'),
+  envelope('RedistributionUndone'),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -34,6 +34,8 @@ export function timelineKindOf(type: EventType): TimelineKind | null {
     case 'AssignmentRulesReordered':
     case 'RoundRobinTurnTaken':
     case 'LeadRouted':
+    case 'LeadsRedistributed':
+    case 'RedistributionUndone':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

@@ -52,6 +52,8 @@ export function evolve(state: ActivityState, event: EventPayload): ActivityState
     case 'AssignmentRulesReordered':
     case 'RoundRobinTurnTaken':
     case 'LeadRouted':
+    case 'LeadsRedistributed':
+    case 'RedistributionUndone':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

@@ -6,7 +6,10 @@ import { executeCommand, handleCommand } from '../handler.ts';
 import { deterministicId, entityIdFor } from '../ids.ts';
 import { loadUser } from '../reads.ts';
 import { teamAggregate, teamStream } from '../teams/team.ts';
+import { registerBulkAssignRoute } from './bulk.ts';
 import { assertManager, deleteRule, reorderRules, saveRule } from './decide.ts';
+import { registerRedistributionRoutes } from './redistribute.ts';
+import { registerSimulationRoute } from './simulate.ts';
 import { routeLead } from './route.ts';
 import { RULES_STREAM, ruleSetAggregate } from './ruleSet.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
@@ -124,6 +127,9 @@ export function registerAssignmentRoutes(app: App, deps: RouteDeps): void {
         return { status: 200, body: { results, checkpoint }, streams };
       }),
   );
+  registerBulkAssignRoute(app, deps);
+  registerRedistributionRoutes(app, deps);
+  registerSimulationRoute(app, deps);
 }
 
 async function unassignedLeads(deps: RouteDeps, limit: number): Promise<string[]> {

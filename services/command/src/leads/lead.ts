@@ -76,6 +76,8 @@ export function evolve(state: LeadState, event: EventPayload): LeadState {
     case 'AssignmentRulesReordered':
     case 'RoundRobinTurnTaken':
     case 'LeadRouted':
+    case 'LeadsRedistributed':
+    case 'RedistributionUndone':
       return state;
     default: {
       const _exhaustive: never = event;

@@ -90,6 +90,8 @@ export function evolve(state: PipelineState, event: EventPayload): PipelineState
     case 'AssignmentRulesReordered':
     case 'RoundRobinTurnTaken':
     case 'LeadRouted':
+    case 'LeadsRedistributed':
+    case 'RedistributionUndone':
       return state;
     default: {
       const _exhaustive: never = event;

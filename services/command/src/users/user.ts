@@ -26,6 +26,8 @@ export function evolve(state: UserState, event: EventPayload): UserState {
     case 'AssignmentRulesReordered':
     case 'RoundRobinTurnTaken':
     case 'LeadRouted':
+    case 'LeadsRedistributed':
+    case 'RedistributionUndone':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

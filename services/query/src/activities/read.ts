@@ -50,6 +50,8 @@ function scopeSql(scope: Scope, params: unknown[]): string {
  * the window; a rarer one has few matches, which the GIN index finds and a small sort orders.
  */
 export const SEARCH_WINDOW = 10_000;
+/** Above this many estimated matches, sorting them all costs more than walking the time index. */
+export const GIN_SORT_LIMIT = 20_000;
 
 export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFilter): Promise<{ items: ActivityDto[]; nextCursor: string | null }> {
   const params: unknown[] = [];
@@ -93,10 +95,14 @@ export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFil
     const windowed = `SELECT a.* FROM (SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} ${order} LIMIT ${SEARCH_WINDOW}) a WHERE ${match} ${order} LIMIT ${limit}`;
     rows = (await pool.query<Row>(withNames(windowed), params)).rows;
     if (rows.length <= f.limit) {
-      // 2. Rare words (or matches only further back): every match through the GIN index, then a sort.
-      // The planner is told not to walk the time index, which would read the whole table for a rare word.
+      // 2. Not enough among the newest rows. A rare word (or one found only long ago): every match
+      // through the GIN index, then a sort; walking the time index would read the whole table. A
+      // word the statistics call common (just not lately): the walk goes on past the window.
       rows = await inTransaction(pool, async (client) => {
-        await client.query(`SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)`);
+        const common = (await estimatedMatches(client, tsquery)) > GIN_SORT_LIMIT;
+        await client.query(common
+          ? `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`
+          : `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)`);
         return (await client.query<Row>(withNames(`SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} AND ${match} ${order} LIMIT ${limit}`), params)).rows;
       });
     }
@@ -105,6 +111,15 @@ export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFil
   const last = page[page.length - 1];
   const time = last && (f.order === 'scheduled' ? last.scheduled_key : last.created_key);
   return { items: page.map(toDto), nextCursor: rows.length > f.limit && last && time ? encodeTimeCursor({ order: f.order, time, id: last.id }) : null };
+}
+
+/** The planner's estimate of how many activities match (from the tsvector's element statistics). */
+async function estimatedMatches(client: pg.PoolClient, tsquery: string): Promise<number> {
+  const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM read.activities a WHERE a.search @@ to_tsquery('simple', $1)`,
+    [tsquery],
+  );
+  return rows[0]['QUERY PLAN'][0].Plan['Plan Rows'];
 }
 
 async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -60,8 +60,13 @@ export function describeLeadEvent(type: string, data: Record<string, unknown>, n
     case 'LeadAssigned': {
       const to = names.user(data.ownerId as string | null);
       const from = names.user(data.previousOwnerId as string | null);
-      const why = data.reason ? ` (${show(data.reason)})` : '';
-      return { summary: data.ownerId === null ? `Unassigned${from ? ` from ${from}` : ''}${why}` : `Assigned to ${to ?? 'a removed user'}${why}`, changes: [change('owner', from, to)] };
+      // Rule assignments name the rule and what matched (the reason repeats it); other ways name how, then the reason.
+      const matched = Array.isArray(data.matched) ? (data.matched as string[]) : [];
+      const how = data.ruleName
+        ? ` by rule "${show(data.ruleName)}"${matched.length ? ` (${matched.join(' and ')})` : ''}`
+        : data.via === 'auto_assign' ? ' by auto-assign' : data.via === 'redistribution' ? ' by a redistribution' : '';
+      const why = data.reason && !data.ruleName ? ` (${show(data.reason)})` : '';
+      return { summary: data.ownerId === null ? `Unassigned${from ? ` from ${from}` : ''}${how}${why}` : `Assigned to ${to ?? 'a removed user'}${how}${why}`, changes: [change('owner', from, to)] };
     }
     case 'ActivityLogged':
     case 'ActivityUpdated':
@@ -77,6 +82,8 @@ export function describeLeadEvent(type: string, data: Record<string, unknown>, n
     case 'AssignmentRulesReordered':
     case 'RoundRobinTurnTaken':
     case 'LeadRouted':
+    case 'LeadsRedistributed':
+    case 'RedistributionUndone':
     case 'PipelineCreated':
     case 'StageAdded':
     case 'StageUpdated':

@@ -1,4 +1,4 @@
-import type { AssignmentHistoryEntry, RuleDto, TeamDto, WorkloadRow } from '@leadline/contracts';
+import type { AssignmentHistoryEntry, RedistributionDto, RuleDto, TeamDto, WorkloadRow } from '@leadline/contracts';
 import type pg from 'pg';
 
 export async function listTeams(pool: pg.Pool): Promise<TeamDto[]> {
@@ -92,4 +92,13 @@ export async function workloadAt(pool: pg.Pool, at: Date): Promise<WorkloadRow[]
       rottingLeads: r.rotting, maxOpenLeads: r.max_open_leads, availability: away ? 'away' : 'available', awayUntil: away ? (r.away_until?.toISOString() ?? null) : null, teamIds: r.team_ids,
     };
   });
+}
+
+/** Redistributions, newest first, with whether (and how much of) each was undone. */
+export async function listRedistributions(pool: pg.Pool, limit = 50): Promise<RedistributionDto[]> {
+  const { rows } = await pool.query<{ id: string; occurred_at: Date; actor_id: string; moves: number; undone_at: Date | null; restored: number | null }>(
+    'SELECT * FROM read.redistributions ORDER BY position DESC LIMIT $1',
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, at: r.occurred_at.toISOString(), actorId: r.actor_id, moves: r.moves, undoneAt: r.undone_at?.toISOString() ?? null, restored: r.restored }));
 }

@@ -1,11 +1,11 @@
-import { assignmentHistory as historySchema, availabilityDto, leadIdParams, minCheckpointQuery, ruleDto, teamDto, workload } from '@leadline/contracts';
+import { assignmentHistory as historySchema, availabilityDto, redistributionDto, leadIdParams, minCheckpointQuery, ruleDto, teamDto, workload } from '@leadline/contracts';
 import { NotFoundError } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePrincipal } from '../principal.ts';
 import { LEAD_CARDS, STAGES, USERS } from '../projections.ts';
-import { assignmentHistory, listRouting, listRules, listTeams, workloadAt } from '../read/assignments.ts';
+import { assignmentHistory, listRedistributions, listRouting, listRules, listTeams, workloadAt } from '../read/assignments.ts';
 import { getLead } from '../read/leads.ts';
 import { scopeFor } from '../read/visibility.ts';
 import { metaHeaders, type RouteContext } from './context.ts';
@@ -62,6 +62,16 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
       const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, USERS], request.query.minCheckpoint);
       if (!(await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id))) throw new NotFoundError(`No lead ${request.params.id}`);
       return { items: await assignmentHistory(ctx.pool, request.params.id), ...meta };
+    },
+  );
+
+  r.get(
+    '/api/assignments/redistributions',
+    { schema: { summary: 'Redistributions, newest first (50), with whether each was undone', tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(redistributionDto) } } },
+    async (request, reply) => {
+      requirePrincipal(request, ctx.sessionSecret);
+      metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
+      return listRedistributions(ctx.pool);
     },
   );
 

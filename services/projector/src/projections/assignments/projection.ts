@@ -6,8 +6,8 @@ import { defineProjection } from '../../engine/types.ts';
  */
 export const assignmentsProjection = defineProjection({
   name: 'assignments',
-  version: 1,
-  eventTypes: ['TeamSaved', 'AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadAssigned', 'LeadRouted'],
+  version: 2,
+  eventTypes: ['TeamSaved', 'AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadAssigned', 'LeadRouted', 'LeadsRedistributed', 'RedistributionUndone'],
   tables: [
     {
       name: 'teams',
@@ -32,6 +32,12 @@ export const assignmentsProjection = defineProjection({
         previous_owner_id uuid, owner_id uuid, actor_id text NOT NULL, via text NOT NULL, rule_id uuid, rule_name text,
         matched jsonb NOT NULL, reason text)`,
       indexes: (t) => [`CREATE INDEX ON ${t} (lead_id, position)`],
+    },
+    {
+      name: 'redistributions',
+      ddl: (t) => `CREATE TABLE ${t} (
+        id uuid PRIMARY KEY, position text COLLATE "C" NOT NULL, occurred_at timestamptz NOT NULL, actor_id text NOT NULL, moves int NOT NULL,
+        undone_at timestamptz, restored int)`,
     },
   ],
   async handle(ctx, event) {
@@ -109,6 +115,17 @@ export const assignmentsProjection = defineProjection({
         ctx.changed('assignment_history', d.leadId);
         return;
       }
+      case 'LeadsRedistributed':
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('redistributions')} (id, position, occurred_at, actor_id, moves) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+          [event.data.redistributionId, event.checkpoint, at, event.metadata.actorId, event.data.moves.length],
+        );
+        ctx.changed('redistributions', event.data.redistributionId);
+        return;
+      case 'RedistributionUndone':
+        await ctx.db.query(`UPDATE ${ctx.table('redistributions')} SET undone_at = $2, restored = $3 WHERE id = $1`, [event.data.redistributionId, at, event.data.restored.length]);
+        ctx.changed('redistributions', event.data.redistributionId);
+        return;
       default: {
         const _exhaustive: never = event;
         return _exhaustive;
