@@ -184,7 +184,7 @@ describe('lead commands over HTTP', () => {
       { id: y, version: 2, checkpoint: expect.any(String) },
     ]);
     expect(body.checkpoint).toBe([body.results[0].checkpoint, body.results[1].checkpoint].sort().at(-1));
-    expect((await leadEvents(y))[1].data).toEqual({ leadId: y, previousOwnerId: null, ownerId: repA.id, reason: 'territory' });
+    expect((await leadEvents(y))[1].data).toEqual({ leadId: y, previousOwnerId: null, ownerId: repA.id, reason: 'territory', via: 'manual', ruleId: null, ruleName: null, matched: [] });
     const forbidden = await h.request(repB.token, { method: 'POST', url: '/api/leads/assign', payload: { leadIds: [x], userId: repB.id } });
     expect(forbidden.statusCode).toBe(403);
     const unchanged = await h.request(manager.token, { method: 'POST', url: '/api/leads/assign', payload: { leadIds: [x], userId: repA.id } });
