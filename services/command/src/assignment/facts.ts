@@ -11,19 +11,38 @@ import { RULES_STREAM, ruleSetAggregate, type Rule } from './ruleSet.ts';
 /** Only events at or before `asOf` (a checkpoint): a replayed decision sees what the first one saw. */
 const upTo = (events: StoredEvent[], asOf: string | undefined) => (asOf === undefined ? events : events.filter((e) => e.checkpoint <= asOf));
 
+/**
+ * The routing fact streams (rules, teams, users' routing settings) read incrementally: events are
+ * immutable, so what was read stays valid and only newer events are fetched. Every routing reads
+ * the 200-rule stream; this turns that into a query returning nothing new.
+ */
+const streamCache = new WeakMap<EventStore, Map<string, StoredEvent[]>>();
+const CACHED_STREAMS = 2000;
+async function readCached(store: EventStore, streamId: string): Promise<StoredEvent[]> {
+  let cache = streamCache.get(store);
+  if (!cache) streamCache.set(store, (cache = new Map()));
+  const known = cache.get(streamId) ?? [];
+  const fresh = await store.readStream(streamId, { fromVersion: known.length ? known[known.length - 1].streamVersion : 0 });
+  if (fresh.length === 0 && cache.has(streamId)) return known;
+  const all = fresh.length ? [...known, ...fresh] : known;
+  if (cache.size >= CACHED_STREAMS) cache.clear();
+  cache.set(streamId, all);
+  return all;
+}
+
 export async function loadRulesAsOf(store: EventStore, asOf?: string): Promise<Rule[]> {
-  const events = upTo(await store.readStream(RULES_STREAM), asOf);
+  const events = upTo(await readCached(store, RULES_STREAM), asOf);
   return [...events.reduce((s, e) => ruleSetAggregate.evolve(s, payloadOf(e)), ruleSetAggregate.initialState).rules.values()];
 }
 
 export async function loadTeamMembers(store: EventStore, teamId: string, asOf?: string): Promise<string[] | undefined> {
-  const events = upTo(await store.readStream(teamStream(teamId)), asOf);
+  const events = upTo(await readCached(store, teamStream(teamId)), asOf);
   const team = events.reduce<TeamState>((s, e) => teamAggregate.evolve(s, payloadOf(e)), teamAggregate.initialState);
   return team.status === 'active' ? team.memberIds : undefined;
 }
 
 export async function loadAvailability(store: EventStore, userId: string, asOf?: string): Promise<Availability> {
-  const events = upTo(await store.readStream(availabilityStream(userId)), asOf);
+  const events = upTo(await readCached(store, availabilityStream(userId)), asOf);
   return events.reduce((s, e) => evolveAvailability(s, payloadOf(e), e.metadata.occurredAt as string), initialAvailability);
 }
 
