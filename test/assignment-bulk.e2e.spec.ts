@@ -99,6 +99,7 @@ describe('bulk assignment, redistribution and simulation over HTTP', () => {
     const run = await call<RedistributionPlan>('POST', '/api/assignments/redistribute', { dryRun: false, redistributionId: dry.body.redistributionId, moves });
     expect(run.status).toBe(200);
     expect(run.body.results?.filter((r) => r.outcome === 'moved')).toHaveLength(30);
+    expect(run.body.moves[0]).toMatchObject({ leadId: moves[0].leadId, fromName: 'Ben', leadName: dry.body.moves[0].leadName });
     const moved = await call<{ items: AssignmentHistoryEntry[] }>('GET', `/api/leads/${sample}/assignment-history?minCheckpoint=${last}`);
     expect(moved.body.items[0]).toMatchObject({ via: 'redistribution', previousOwnerId: reps[1], ownerId: moves[0].toUserId });
     const events = await s.db.pool.query(`SELECT count(*) FROM es.events WHERE type = 'LeadAssigned' AND metadata->>'correlationId' = $1`, [dry.body.redistributionId]);

@@ -120,6 +120,7 @@ type Stored = EventData<'LeadsRedistributed'>;
 async function executeMoves(store: EventStore, id: string, moves: Stored['moves'], base: Omit<CommandMetadata, 'commandId'>) {
   const results: { leadId: string; outcome: 'moved' | 'skipped'; reason: string | null }[] = [];
   const streams: StreamOutcome[] = [];
+  const leadNames = new Map<string, string>();
   const owners = new Map<string, Awaited<ReturnType<typeof loadUser>>>();
   for (const m of moves) {
     const metadata = { ...base, correlationId: id, commandId: moveCommandId(id, m.leadId) };
@@ -130,6 +131,7 @@ async function executeMoves(store: EventStore, id: string, moves: Stored['moves'
       aggregate: leadAggregate,
       metadata,
       decide: (loaded) => {
+        leadNames.set(m.leadId, leadName(loaded.state));
         if (loaded.state.status !== 'active') return (skipped = 'the lead no longer exists'), [];
         if (loaded.state.ownerId !== m.fromUserId) return (skipped = 'its owner changed since the plan'), [];
         const how = { via: 'redistribution' as const, ruleId: m.ruleId, ruleName: m.ruleName, matched: [] };
@@ -139,7 +141,15 @@ async function executeMoves(store: EventStore, id: string, moves: Stored['moves'
     streams.push(outcome);
     results.push({ leadId: m.leadId, outcome: skipped ? 'skipped' : 'moved', reason: skipped });
   }
-  return { results, streams };
+  const userName = async (id: string) => {
+    const u = owners.get(id) ?? (await loadUser(store, id));
+    owners.set(id, u);
+    return u.status === 'active' ? u.name : id;
+  };
+  const named = [];
+  for (const m of moves)
+    named.push({ leadId: m.leadId, leadName: leadNames.get(m.leadId) || m.leadId, fromUserId: m.fromUserId, fromName: await userName(m.fromUserId), toUserId: m.toUserId, toName: await userName(m.toUserId), ruleName: m.ruleName, reason: m.reason });
+  return { results, streams, named };
 }
 
 const maxCheckpoint = (streams: StreamOutcome[]) => streams.reduce((max, s) => (s.checkpoint > max ? s.checkpoint : max), '');
@@ -198,9 +208,8 @@ export function registerRedistributionRoutes(app: App, deps: RouteDeps): void {
             recorded = payloadOf(existing[0]).data as Stored;
           }
         }
-        const { results, streams } = await executeMoves(store, id, recorded.moves, metadata);
-        const moves = recorded.moves.map((m) => ({ leadId: m.leadId, leadName: m.leadId, fromUserId: m.fromUserId, fromName: m.fromUserId, toUserId: m.toUserId, toName: m.toUserId, ruleName: m.ruleName, reason: m.reason }));
-        return { status: 200, body: { redistributionId: id, dryRun: false, moves, kept: [], sources: [], results, checkpoint: maxCheckpoint(streams) }, streams };
+        const { results, streams, named } = await executeMoves(store, id, recorded.moves, metadata);
+        return { status: 200, body: { redistributionId: id, dryRun: false, moves: named, kept: [], sources: [], results, checkpoint: maxCheckpoint(streams) }, streams };
       }),
   );
 

@@ -1,9 +1,10 @@
 import type { StoredEvent } from '@leadline/eventstore';
+import { handlerContext } from './deferred.ts';
 import { isTransient } from './failures.ts';
 import { ChangeSet, publishChangeNotice, type Change } from './notice.ts';
 import { errorMessage, toProjectedEvent } from './parse.ts';
 import { tableResolver } from './tables.ts';
-import type { HandlerContext, Projection, Queryable } from './types.ts';
+import type { Projection, Queryable } from './types.ts';
 
 /** Where a batch writes: the tables of one generation, and where its checkpoint is kept. */
 export type BatchTarget = {
@@ -37,13 +38,14 @@ export async function applyBatch(db: Queryable, projection: Projection, target: 
   try {
     await db.query('BEGIN');
     const changes = new ChangeSet();
-    const ctx: HandlerContext = { db, table, changed: (view, key) => changes.add(view, key) };
+    const { ctx, work } = handlerContext(db, table, (view, key) => changes.add(view, key));
     let handled = 0;
     for (const stored of events) {
       if (!types.has(stored.type)) continue;
       await projection.handle(ctx, toProjectedEvent(stored));
       handled++;
     }
+    await work.flush();
     await target.saveCheckpoint(db, from, last.checkpoint, events.length);
     if (target.notify) await publishChangeNotice(db, projection.name, last.checkpoint, changes.list());
     await db.query('COMMIT');
@@ -76,7 +78,9 @@ async function applyOneByOne(
         const pending = new ChangeSet();
         await db.query('SAVEPOINT projected_event');
         try {
-          await projection.handle({ db, table, changed: (view, key) => pending.add(view, key) }, toProjectedEvent(stored));
+          const { ctx, work } = handlerContext(db, table, (view, key) => pending.add(view, key));
+          await projection.handle(ctx, toProjectedEvent(stored));
+          await work.flush();
           await db.query('RELEASE SAVEPOINT projected_event');
         } catch (err) {
           if (isTransient(err)) throw err;

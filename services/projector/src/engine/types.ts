@@ -21,6 +21,14 @@ export type HandlerContext = {
   table(name: string): string;
   /** Records a changed key for the change notice (a no-op while rebuilding or verifying). */
   changed(view: string, key: string): void;
+  /**
+   * Per-batch state of a handler (e.g. sums to write once per batch instead of once per event):
+   * created on first use, written by `flush` before the batch's checkpoint, in the same transaction.
+   * A handler whose statement depends on it calls `ctx.flush()` first.
+   */
+  deferred<T>(key: string, create: () => T, flush: (ctx: HandlerContext, value: T) => Promise<void>): T;
+  /** Writes every deferred state of the batch now. */
+  flush(): Promise<void>;
 };
 
 export type ProjectionTable = {

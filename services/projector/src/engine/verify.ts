@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { DEFAULT_BATCH_SIZE, migrateProjector, projectionsOf } from './projector.ts';
+import { handlerContext } from './deferred.ts';
 import { toProjectedEvent } from './parse.ts';
 import { readPage } from './read.ts';
 import { readState } from './state.ts';
 import { createTables, generationSuffix, physicalName, tableResolver } from './tables.ts';
-import type { HandlerContext, Projection, ProjectorDeps } from './types.ts';
+import type { Projection, ProjectorDeps } from './types.ts';
 
 export type VerifyDifference = { projection: string; table: string; missing: unknown[]; extra: unknown[] };
 
@@ -86,7 +87,7 @@ async function replayUpTo(
   target: string,
   onProgress?: (p: VerifyProgress) => void,
 ): Promise<void> {
-  const ctx: HandlerContext = { db: client, table: tableResolver(projection, SCRATCH), changed: () => {} };
+  const { ctx, work } = handlerContext(client, tableResolver(projection, SCRATCH), () => {});
   const types = new Set<string>(projection.eventTypes);
   let checkpoint = '';
   let processed = 0;
@@ -95,11 +96,12 @@ async function replayUpTo(
     const events = await readPage(deps.eventStore, checkpoint, deps.batchSize ?? DEFAULT_BATCH_SIZE);
     if (events.length === 0) throw new Error(`The log ends at ${checkpoint}, before the live checkpoint ${target} of ${projection.name}`);
     for (const stored of events) {
-      if (stored.checkpoint > target) return;
+      if (stored.checkpoint > target) return work.flush();
       if (types.has(stored.type)) await projection.handle(ctx, toProjectedEvent(stored));
       checkpoint = stored.checkpoint;
       processed++;
     }
+    await work.flush();
     onProgress?.({ phase: 'building', projection: projection.name, processed, checkpoint, target });
   }
 }

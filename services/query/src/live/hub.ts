@@ -39,6 +39,11 @@ type BufferedNotice = {
   timelineLeadIds: string[];
   refetch: ChannelKind[];
   reason: string;
+  /**
+   * One of several notices of one batch (the projector splits keys that exceed a NOTIFY payload):
+   * they share the checkpoint, so a client that reconnects with it replays them all.
+   */
+  split?: boolean;
 };
 
 const MAX_CHANNELS_PER_CLIENT = 200;
@@ -63,6 +68,7 @@ export class LiveHub {
   /** A client whose last checkpoint is older than this may have missed notices the buffer lacks. */
   private floor = '';
   private queue: Promise<void> = Promise.resolve();
+  private previous: { projection: string; entry: BufferedNotice } | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly heartbeatMs: number;
   private readonly deadAfterMs: number;
@@ -238,6 +244,11 @@ export class LiveHub {
 
   private async process(notice: ChangeNotice): Promise<void> {
     const entry: BufferedNotice = { checkpoint: notice.checkpoint, priors: new Map(), ...planNotice(notice) };
+    if (this.previous && this.previous.projection === notice.projection && this.previous.entry.checkpoint === notice.checkpoint) {
+      this.previous.entry.split = true;
+      entry.split = true;
+    }
+    this.previous = { projection: notice.projection, entry };
     const cards = new Map<string, LeadCard>();
     if (entry.leadIds.length > 0) {
       for (const card of await loadCards(this.options.pool, entry.leadIds)) cards.set(card.id, card);
@@ -308,7 +319,7 @@ export class LiveHub {
     const kind = kindOf(channel);
     const refetch = (reason: string) => this.send(client, { type: 'refetch', channel, checkpoint: this.checkpoint(), reason });
     if (lastCheckpoint < this.floor) return refetch('too many changes since your last checkpoint');
-    const entries = this.buffer.toArray().filter((e) => e.checkpoint > lastCheckpoint);
+    const entries = this.buffer.toArray().filter((e) => e.checkpoint > lastCheckpoint || (e.split === true && e.checkpoint === lastCheckpoint));
     const needsRefetch = entries.find((e) => e.refetch.includes(kind));
     if (needsRefetch) return refetch(needsRefetch.reason);
     const timelineEntries = kind === 'lead' ? entries.filter((e) => e.timelineLeadIds.includes(leadIdOf(channel))) : kind === 'me' ? entries.filter((e) => e.timelineLeadIds.length > 0) : [];

@@ -154,16 +154,16 @@ async function detailsUpdated(ctx: HandlerContext, event: Event<'LeadDetailsUpda
  */
 async function movedToStage(ctx: HandlerContext, event: Event<'LeadMovedToStage'>): Promise<void> {
   const { leadId, pipelineId, toStageId, rank, lostReason, wonValue } = event.data;
-  const stage = await ctx.db.query<{ is_won: boolean }>(`SELECT is_won FROM ${ctx.table('lead_cards_stages')} WHERE stage_id = $1`, [toStageId]);
-  const won = (stage.rows[0]?.is_won ?? false) || wonValue !== null;
+  // Whether the stage is won is looked up in the same statement (one round trip per move).
+  const won = `(COALESCE((SELECT is_won FROM ${ctx.table('lead_cards_stages')} WHERE stage_id = $2), false) OR $6::boolean)`;
   await ctx.db.query(
     `UPDATE ${ctx.table('leads')} SET
        stage_entered_at = CASE WHEN stage_id = $2 THEN stage_entered_at ELSE $7::timestamptz END,
        lost_reason = CASE WHEN stage_id = $2 THEN COALESCE($5::text, lost_reason) ELSE $5::text END,
-       won_at = CASE WHEN NOT $6::boolean THEN NULL WHEN stage_id = $2 THEN COALESCE(won_at, $7::timestamptz) ELSE $7::timestamptz END,
+       won_at = CASE WHEN NOT ${won} THEN NULL WHEN stage_id = $2 THEN COALESCE(won_at, $7::timestamptz) ELSE $7::timestamptz END,
        stage_id = $2, pipeline_id = $3, rank = $4, version = $8, updated_at = $7::timestamptz
      WHERE id = $1`,
-    [leadId, toStageId, pipelineId, rank, lostReason, won, event.metadata.occurredAt, event.streamVersion],
+    [leadId, toStageId, pipelineId, rank, lostReason, wonValue !== null, event.metadata.occurredAt, event.streamVersion],
   );
   ctx.changed('leads', leadId);
 }

@@ -159,9 +159,10 @@ export const pipelineHistoryProjection = defineProjection({
           [pipelineId, toStageId, rank],
         );
         if (!entered) return;
-        await ctx.db.query(`UPDATE ${ctx.table('stage_stays')} SET left_at = $2::timestamptz WHERE lead_id = $1 AND left_at IS NULL`, [leadId, at]);
+        // Closing the open stay and opening the next in one statement: the INSERT's row is not seen by the UPDATE.
         await ctx.db.query(
-          `INSERT INTO ${ctx.table('stage_stays')} (lead_id, version, pipeline_id, stage_id, from_stage_id, owner_id, entered_at)
+          `WITH closed AS (UPDATE ${ctx.table('stage_stays')} SET left_at = $6::timestamptz WHERE lead_id = $1 AND left_at IS NULL)
+           INSERT INTO ${ctx.table('stage_stays')} (lead_id, version, pipeline_id, stage_id, from_stage_id, owner_id, entered_at)
            SELECT $1, $2, $3, $4, $5, v.owner_id, $6::timestamptz FROM ${ctx.table('lead_versions')} v WHERE v.lead_id = $1 AND v.valid_to IS NULL`,
           [leadId, event.streamVersion, pipelineId, toStageId, fromStageId, at],
         );
