@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { PROJECTION_NAMES } from '@leadline/projector';
 
 /** `npm run test:reliability` sets RELIABILITY_SCALE=full; inside `npm test` each scenario runs small. */
 export const FULL = process.env.RELIABILITY_SCALE === 'full';
@@ -19,11 +20,14 @@ export async function eventCount(pool: pg.Pool): Promise<number> {
 }
 
 /** Waits until every projection's checkpoint reaches `checkpoint`. */
+/** Waits until every projection exists in projector.projections and has reached the checkpoint. */
 export async function waitForProjections(pool: pg.Pool, checkpoint: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await pool.query<{ behind: number }>(`SELECT count(*)::int AS behind FROM projector.projections WHERE checkpoint < $1`, [checkpoint]).catch(() => ({ rows: [{ behind: 1 }] }));
-    if (rows[0].behind === 0) return;
+    const { rows } = await pool
+      .query<{ done: number }>(`SELECT count(*)::int AS done FROM projector.projections WHERE name = ANY($2::text[]) AND checkpoint >= $1`, [checkpoint, PROJECTION_NAMES])
+      .catch(() => ({ rows: [{ done: 0 }] }));
+    if (rows[0].done === PROJECTION_NAMES.length) return;
     if (Date.now() > deadline) throw new Error(`projections did not reach ${checkpoint} in ${timeoutMs} ms`);
     await sleep(20);
   }

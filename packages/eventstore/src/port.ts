@@ -57,6 +57,13 @@ export interface EventStore {
   readStream(streamId: string, options?: { fromVersion?: number }): Promise<StoredEvent[]>;
   /** Events after the checkpoint, in commit order, never skipping one committed late. */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /**
+   * Optional fast path for readers that handle few event types: the events of `types` after the
+   * checkpoint (at most `limit`), and `scannedTo`, the checkpoint up to which the log was scanned
+   * (the last event returned when `limit` was reached, else the end of the scanned window): a reader
+   * may advance its checkpoint there even when no event matched. START and no events when nothing is readable.
+   */
+  readAllOfTypes?(options: { after?: string; limit?: number; types: string[] }): Promise<{ events: StoredEvent[]; scannedTo: string }>;
   /** Calls `onWake` when new events may be readable (hint only: readers still read from their checkpoint). */
   onAppended(onWake: () => void): Promise<() => Promise<void>>;
   /** The checkpoint of the newest readable event, or START for an empty store. */

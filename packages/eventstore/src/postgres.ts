@@ -5,6 +5,8 @@ import { START } from './port.ts';
 import { eventStoreMigrations } from './schema.ts';
 
 const WIDTH = 20;
+/** How many log positions `readAllOfTypes` scans per call at most. */
+const SCAN_WINDOW = 5000;
 const pad = (v: string | number | bigint) => String(v).padStart(WIDTH, '0');
 
 /** (transaction_id, global_position) as one fixed-width digit string. */
@@ -141,6 +143,41 @@ export class PostgresEventStore implements EventStore {
         options.types ? [xid, position, options.limit ?? 500, options.types] : [xid, position, options.limit ?? 500],
       );
       return rows.map(toStored);
+    });
+  }
+
+  /**
+   * One statement: the window is the next SCAN_WINDOW readable positions (an index-only walk of the
+   * primary key), and the events of the given types are read up to the window's last position.
+   * Every position up to it belongs to a finished transaction (below the snapshot's xmin), so no
+   * event of the window can still appear: the reader may skip the whole window.
+   */
+  readAllOfTypes(options: { after?: string; limit?: number; types: string[] }): Promise<{ events: StoredEvent[]; scannedTo: string }> {
+    return guard(async () => {
+      const after = options.after ?? START;
+      const { xid, position } = decodePgCheckpoint(after);
+      const limit = options.limit ?? 500;
+      const { rows } = await this.pool.query<Row & { bxid: string; bpos: string }>(
+        `WITH bound AS (
+           SELECT w.transaction_id AS x, w.global_position AS p FROM (
+             SELECT transaction_id, global_position FROM es.events
+             WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+               AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY transaction_id, global_position LIMIT $5) w
+           ORDER BY w.transaction_id DESC, w.global_position DESC LIMIT 1)
+         SELECT b.x::text AS bxid, b.p::text AS bpos, e.* FROM bound b LEFT JOIN LATERAL (
+           SELECT ${COLUMNS} FROM es.events
+           WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+             AND (transaction_id, global_position) <= (b.x, b.p)
+             AND type = ANY($4::text[])
+           ORDER BY transaction_id, global_position
+           LIMIT $3) e ON true`,
+        [xid, position, limit, options.types, Math.max(SCAN_WINDOW, limit)],
+      );
+      if (rows.length === 0) return { events: [], scannedTo: after };
+      const events = (rows[0].event_id as string | null) === null ? [] : rows.map(toStored);
+      const scannedTo = events.length >= limit ? events[events.length - 1].checkpoint : encodePgCheckpoint(rows[0].bxid, rows[0].bpos);
+      return { events, scannedTo };
     });
   }
 

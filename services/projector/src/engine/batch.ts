@@ -30,9 +30,10 @@ export type BatchResult = {
  * throws, the batch is rolled back and replayed event by event to find the culprit: the events
  * before it are kept, the checkpoint stops just before it, and the poison is returned.
  */
-export async function applyBatch(db: Queryable, projection: Projection, target: BatchTarget, from: string, events: StoredEvent[]): Promise<BatchResult> {
-  const last = events[events.length - 1];
-  if (!last) return { checkpoint: from, processed: 0, handled: 0, changes: [], poison: null };
+export async function applyBatch(db: Queryable, projection: Projection, target: BatchTarget, from: string, events: StoredEvent[], to?: string): Promise<BatchResult> {
+  // `to` may lie past the last event: the reader scanned events of other types up to there.
+  const end = to ?? events[events.length - 1]?.checkpoint ?? from;
+  if (end <= from) return { checkpoint: from, processed: 0, handled: 0, changes: [], poison: null };
   const table = tableResolver(projection, target.suffix);
   const types = new Set<string>(projection.eventTypes);
   try {
@@ -46,14 +47,14 @@ export async function applyBatch(db: Queryable, projection: Projection, target: 
       handled++;
     }
     await work.flush();
-    await target.saveCheckpoint(db, from, last.checkpoint, events.length);
-    if (target.notify) await publishChangeNotice(db, projection.name, last.checkpoint, changes.list());
+    await target.saveCheckpoint(db, from, end, events.length);
+    if (target.notify) await publishChangeNotice(db, projection.name, end, changes.list());
     await db.query('COMMIT');
-    return { checkpoint: last.checkpoint, processed: events.length, handled, changes: changes.list(), poison: null };
+    return { checkpoint: end, processed: events.length, handled, changes: changes.list(), poison: null };
   } catch (err) {
     await db.query('ROLLBACK').catch(() => {});
     if (isTransient(err)) throw err;
-    return applyOneByOne(db, projection, target, from, events, table, types);
+    return applyOneByOne(db, projection, target, from, events, end, table, types);
   }
 }
 
@@ -63,6 +64,7 @@ async function applyOneByOne(
   target: BatchTarget,
   from: string,
   events: StoredEvent[],
+  end: string,
   table: (name: string) => string,
   types: Set<string>,
 ): Promise<BatchResult> {
@@ -94,6 +96,7 @@ async function applyOneByOne(
       reached = stored.checkpoint;
       processed++;
     }
+    if (!poison) reached = end;
     if (reached !== from) {
       await target.saveCheckpoint(db, from, reached, processed);
       if (target.notify) await publishChangeNotice(db, projection.name, reached, changes.list());

@@ -186,6 +186,14 @@ describe('projection engine', () => {
         }
         return h.store.readAll(options);
       },
+      // Projections read through the typed fast path; it fails the same way.
+      readAllOfTypes: async (options: Parameters<NonNullable<EventStore['readAllOfTypes']>>[0]) => {
+        if (failures < 6) {
+          failures++;
+          throw new StoreUnavailableError('event store unavailable');
+        }
+        return h.store.readAllOfTypes!(options);
+      },
     });
     const seeded = await seedHistory(h.store, 2);
     await start({ eventStore: flaky });

@@ -5,7 +5,7 @@ import { applyBatch, type BatchResult } from './batch.ts';
 import { backoffMs, isTransient } from './failures.ts';
 import { tryLockProjection, unlockProjection } from './lock.ts';
 import { eventsTotal } from './metrics.ts';
-import { readPage } from './read.ts';
+import { readProjectionPage } from './read.ts';
 import { errorMessage } from './parse.ts';
 import { activate, dropStaleGenerations, ensureState, liveTarget, readRebuild, rebuildTarget, requestRebuild, swapGeneration, type RebuildRow } from './state.ts';
 import type { Projection, ProjectionState } from './types.ts';
@@ -26,6 +26,7 @@ export type RunnerMode =
   | 'until-rebuilt';
 
 const STANDBY_RETRY_MS = 1000;
+const REBUILD_BATCH_FACTOR = 4;
 const IDLE_WAIT_MS = 1000;
 /**
  * After a wake-up that found nothing readable, retry soon: the new events are committed but held
@@ -132,13 +133,13 @@ export class ProjectionRunner {
       const ticket = this.deps.waker.ticket();
       let progressed = false;
       if (liveCurrent) {
-        const events = await readPage(this.deps.eventStore, checkpoint, this.deps.batchSize);
-        if (events.length > 0) {
-          const result = await applyBatch(client, projection, liveTarget(name, generation), checkpoint, events);
+        const { events, to } = await readProjectionPage(this.deps.eventStore, checkpoint, this.deps.batchSize, projection.eventTypes);
+        if (to > checkpoint) {
+          const result = await applyBatch(client, projection, liveTarget(name, generation), checkpoint, events, to);
+          progressed = result.checkpoint !== checkpoint;
           checkpoint = result.checkpoint;
           this.checkpoint = checkpoint;
           this.applied(result, events);
-          progressed = result.processed > 0;
           if (result.poison) return this.failed(result, events);
         }
       }
@@ -146,10 +147,11 @@ export class ProjectionRunner {
       if (rebuild && rebuild.version !== projection.version) rebuild = await requestRebuild(client, projection);
       if (rebuild) {
         this.status = 'rebuilding';
-        const events = await readPage(this.deps.eventStore, rebuild.checkpoint, this.deps.batchSize);
-        if (events.length > 0) {
-          const result = await applyBatch(client, projection, rebuildTarget(name, rebuild.generation), rebuild.checkpoint, events);
-          progressed = progressed || result.processed > 0;
+        // A generation being built has no readers and sends no notices: larger transactions are fine.
+        const { events, to } = await readProjectionPage(this.deps.eventStore, rebuild.checkpoint, this.deps.batchSize * REBUILD_BATCH_FACTOR, projection.eventTypes);
+        if (to > rebuild.checkpoint) {
+          const result = await applyBatch(client, projection, rebuildTarget(name, rebuild.generation), rebuild.checkpoint, events, to);
+          progressed = progressed || result.checkpoint !== rebuild.checkpoint;
           if (result.poison) return this.failed(result, events);
         } else if (!liveCurrent || rebuild.checkpoint >= checkpoint) {
           cleanupDue = !(await this.swap(client, rebuild, generation, checkpoint));
