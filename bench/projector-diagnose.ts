@@ -93,6 +93,7 @@ async function main() {
     }
     const all = await catchUp(projections);
     console.log(`\nall ${projections.length} side by side: ${(all.ms / 1000).toFixed(1)} s, ${Math.round((total / all.ms) * 1000)} events/s`);
+    if (args.includes('--explain')) await explain(all.pool);
     const t1 = performance.now();
     for (const p of projections) await rebuild({ pool: all.pool, eventStore: all.store, logger, projections }, p.name);
     console.log(`full rebuild one after another: ${((performance.now() - t1) / 1000).toFixed(1)} s`);
@@ -101,6 +102,35 @@ async function main() {
     await admin.end();
     await db.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** EXPLAIN ANALYZE of the hot statements per event, on the caught-up tables, rolled back. */
+async function explain(pool: pg.Pool) {
+  const c = await pool.connect();
+  try {
+    const lead = (await c.query(`SELECT id, stage_id FROM read.leads ORDER BY id LIMIT 1`)).rows[0];
+    const stage = (await c.query(`SELECT stage_id FROM read.lead_cards_stages WHERE stage_id <> $1 LIMIT 1`, [lead.stage_id])).rows[0].stage_id;
+    const at = '2026-01-02T00:00:00.000Z';
+    const g = async (name: string) => (await c.query(`SELECT generation FROM projector.projections WHERE name = $1`, [name])).rows[0].generation;
+    const t = (name: string, gen: number) => `read."${name}__g${gen}"`;
+    const lc = await g('lead_cards');
+    const ph = await g('pipeline_history');
+    const st = await g('stage_totals');
+    const statements: [string, string, unknown[]][] = [
+      ['lead_cards move', `UPDATE ${t('leads', lc)} SET stage_entered_at = CASE WHEN stage_id = $2 THEN stage_entered_at ELSE $7::timestamptz END, lost_reason = $5::text, won_at = CASE WHEN NOT (COALESCE((SELECT is_won FROM ${t('lead_cards_stages', lc)} WHERE stage_id = $2), false) OR $6::boolean) THEN NULL ELSE $7::timestamptz END, stage_id = $2, pipeline_id = $3, rank = $4, version = $8, updated_at = $7::timestamptz WHERE id = $1`, [lead.id, stage, '00000000-0000-4000-8000-000000000000', 'x', null, false, at, 99]],
+      ['pipeline_history new version', `WITH old AS (UPDATE ${t('lead_versions', ph)} SET valid_to = $3::timestamptz WHERE lead_id = $1 AND valid_to IS NULL RETURNING *) INSERT INTO ${t('lead_versions', ph)} (lead_id, version, valid_from, pipeline_id, stage_id, rank, first_name, last_name, company, deal_value, probability, owner_id, stage_entered_at, touched_at) SELECT lead_id, $2, $3::timestamptz, pipeline_id, stage_id, rank, first_name, last_name, company, deal_value, probability, owner_id, stage_entered_at, $3::timestamptz FROM old`, [lead.id, 99, at]],
+      ['pipeline_history stays', `WITH closed AS (UPDATE ${t('stage_stays', ph)} SET left_at = $6::timestamptz WHERE lead_id = $1 AND left_at IS NULL) INSERT INTO ${t('stage_stays', ph)} (lead_id, version, pipeline_id, stage_id, from_stage_id, owner_id, entered_at) SELECT $1, $2, $3, $4, $5, v.owner_id, $6::timestamptz FROM ${t('lead_versions', ph)} v WHERE v.lead_id = $1 AND v.valid_to IS NULL`, [lead.id, 99, '00000000-0000-4000-8000-000000000000', stage, lead.stage_id, at]],
+      ['stage_totals lead change', `WITH old AS (SELECT * FROM ${t('stage_totals_leads', st)} WHERE lead_id = $1), new AS (UPDATE ${t('stage_totals_leads', st)} SET stage_id = $2 WHERE lead_id = $1 RETURNING *) SELECT old.stage_id FROM old UNION ALL SELECT new.stage_id FROM new`, [lead.id, stage]],
+    ];
+    for (const [name, sql, params] of statements) {
+      await c.query('BEGIN');
+      const plan = (await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']);
+      await c.query('ROLLBACK');
+      console.log(`\nEXPLAIN ANALYZE ${name}:\n  ${plan.join('\n  ')}`);
+    }
+  } finally {
+    c.release();
   }
 }
 

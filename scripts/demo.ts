@@ -16,26 +16,54 @@ const demoUsers = [
   { email: 'amara.rep@demo.leadline', name: 'Amara Okafor', role: 'rep' },
 ] as const;
 
-type Action = { at: number; leadId: string; kind: 'create'; body: Record<string, unknown> } | { at: number; leadId: string; kind: 'move'; stage: string; lostReason?: string };
+type Action =
+  | { at: number; leadId: string; kind: 'create'; body: Record<string, unknown> }
+  | { at: number; leadId: string; kind: 'move'; stage: string; lostReason?: string }
+  | { at: number; leadId: string; kind: 'activity'; body: Record<string, unknown> };
+
+/** What a rep did before moving a lead on: the call, email or meeting that earned the move. */
+const touchBefore: Record<string, (r: Random) => Record<string, unknown>> = {
+  Qualified: (r) => ({ type: 'call', subject: 'Discovery call', completion: { outcome: 'successful', durationMinutes: r.int(10, 45) } }),
+  Contacted: (r) => ({ type: 'email', subject: r.pick(['Sent product overview', 'Shared case study', 'Follow-up with pricing']), completion: { outcome: 'sent' } }),
+  Proposal: (r) => ({ type: 'meeting', subject: 'Demo and scoping', details: { location: r.pick(['Video call', 'Their office', 'Our office']) }, completion: { outcome: 'held', durationMinutes: r.pick([30, 45, 60]) } }),
+  Won: () => ({ type: 'call', subject: 'Closing call', completion: { outcome: 'successful', durationMinutes: 20 } }),
+  Lost: (r) => ({ type: 'call', subject: 'Check-in call', completion: { outcome: r.pick(['no_answer', 'left_voicemail', 'successful']), durationMinutes: 5 } }),
+};
 
 /** A lead's path through the default stages: how far it got and how it ended. */
-function journey(r: Random, createdAt: number, now: number, leadId: string): Action[] {
+function journey(r: Random, createdAt: number, now: number, leadId: string, ownerId: string | null, adminId: string): Action[] {
   const path = ['Qualified', 'Contacted', 'Proposal'];
   const advance = [0.6, 0.7, 0.6];
   const actions: Action[] = [];
   let t = createdAt;
   const step = () => (t += r.int(1, 12) * DAY * (0.3 + r.next()));
+  const touch = (stage: string) =>
+    actions.push({ at: Math.max(createdAt + 60_000, t - r.int(1, 20) * 3_600_000), leadId, kind: 'activity', body: { leadId, userId: ownerId ?? adminId, ...touchBefore[stage](r) } });
+  // An open lead has its next step scheduled: a follow-up task in the coming days, logged today.
+  const withFollowUp = () => {
+    if (r.chance(0.6)) {
+      const due = new Date(now + r.int(1, 10) * DAY).toISOString();
+      actions.push({ at: Math.max(createdAt + 60_000, now - r.int(1, 48) * 3_600_000), leadId, kind: 'activity', body: { leadId, userId: ownerId ?? adminId, type: 'task', subject: r.pick(['Follow up', 'Send proposal draft', 'Book a demo', 'Call back']), scheduledAt: due } });
+    }
+    return actions;
+  };
+  const push = (a: Extract<Action, { kind: 'move' }>) => {
+    touch(a.stage);
+    actions.push(a);
+  };
   for (let i = 0; i < path.length; i++) {
     step();
-    if (t > now) return actions;
+    if (t > now) return withFollowUp();
     if (!r.chance(advance[i])) {
-      if (r.chance(0.35)) actions.push({ at: t, leadId, kind: 'move', stage: 'Lost', lostReason: r.pick(vocabulary.lostReasons) });
+      if (!r.chance(0.35)) return withFollowUp();
+      push({ at: t, leadId, kind: 'move', stage: 'Lost', lostReason: r.pick(vocabulary.lostReasons) });
       return actions;
     }
-    actions.push({ at: t, leadId, kind: 'move', stage: path[i] });
+    push({ at: t, leadId, kind: 'move', stage: path[i] });
   }
   step();
-  if (t <= now && r.chance(0.8)) actions.push(r.chance(0.55) ? { at: t, leadId, kind: 'move', stage: 'Won' } : { at: t, leadId, kind: 'move', stage: 'Lost', lostReason: r.pick(vocabulary.lostReasons) });
+  if (t > now || !r.chance(0.8)) return withFollowUp();
+  push(r.chance(0.55) ? { at: t, leadId, kind: 'move', stage: 'Won' } : { at: t, leadId, kind: 'move', stage: 'Lost', lostReason: r.pick(vocabulary.lostReasons) });
   return actions;
 }
 
@@ -94,21 +122,22 @@ export async function seedDemo(stack: Stack, options: { leads: number; seed?: nu
       const createdAt = now + r.next() * (end - now - DAY);
       const ownerId = r.chance(0.1) ? null : repIds[i % repIds.length];
       actions.push({ at: createdAt, leadId, kind: 'create', body: { id: leadId, ...generateLead(r), ownerId } });
-      actions.push(...journey(r, createdAt, end, leadId));
+      actions.push(...journey(r, createdAt, end, leadId, ownerId, stack.admin.userId));
     }
     actions.sort((a, b) => a.at - b.at);
     const tty = process.stdout.isTTY;
     let done = 0;
     let lastCheckpoint = '';
-    const ownerOf = new Map<string, string | null>();
     for (const group of chunks(actions, 8)) {
       now = group[0].at;
       await Promise.all(
         group.map(async (a) => {
           const res =
             a.kind === 'create'
-              ? (ownerOf.set(a.leadId, (a.body.ownerId as string | null) ?? null), await send('POST', '/api/leads', a.body))
-              : await send('PUT', `/api/leads/${a.leadId}/move-stage`, { stageId: stages.get(a.stage), lostReason: a.lostReason });
+              ? await send('POST', '/api/leads', a.body)
+              : a.kind === 'activity'
+                ? await send('POST', '/api/activities', a.body)
+                : await send('PUT', `/api/leads/${a.leadId}/move-stage`, { stageId: stages.get(a.stage), lostReason: a.lostReason });
           if (res.status >= 300) throw new Error(`demo ${a.kind} ${a.leadId}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
           if (res.body.checkpoint > lastCheckpoint) lastCheckpoint = res.body.checkpoint;
         }),

@@ -10,6 +10,7 @@ import { onUnauthorized } from './composables/useApi.ts';
 import { createAppRouter } from './router.ts';
 import { useAuthStore } from './stores/auth.ts';
 import './styles.css';
+import './styles/page.css';
 
 const Leadline = definePreset(Aura, {
   semantic: {

@@ -1,0 +1,56 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@leadline/testing';
+import { PostgresEventStore } from './postgres.ts';
+
+const event = (type: string) => ({ eventId: crypto.randomUUID(), type, data: { n: 1 }, metadata: {} });
+
+describe('postgres readAllOfTypes', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = await PostgresEventStore.create(db.pool, db.url);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('returns only the given types and how far it scanned, past events of other types', async () => {
+    const start = await store.headCheckpoint();
+    const stream = `t-${crypto.randomUUID()}`;
+    for (const type of ['A', 'B', 'A', 'B', 'B', 'A']) await store.append(stream, [event(type)], 'any');
+    const all = await store.readAll({ after: start, limit: 100 });
+    const head = await store.headCheckpoint();
+
+    const bs = await store.readAllOfTypes({ after: start, types: ['B'], limit: 100 });
+    expect(bs.events.map((e) => e.eventId)).toEqual(all.filter((e) => e.type === 'B').map((e) => e.eventId));
+    expect(bs.scannedTo).toBe(head);
+
+    // A full page stops at its last event: later events of the type may come before the window's end.
+    const page = await store.readAllOfTypes({ after: start, types: ['B'], limit: 2 });
+    expect(page.events.map((e) => e.type)).toEqual(['B', 'B']);
+    expect(page.scannedTo).toBe(page.events[1].checkpoint);
+
+    expect(await store.readAllOfTypes({ after: start, types: ['none'], limit: 100 })).toEqual({ events: [], scannedTo: head });
+    expect(await store.readAllOfTypes({ after: head, types: ['A'], limit: 100 })).toEqual({ events: [], scannedTo: head });
+  });
+
+  it('never scans past a transaction that is still open, so a late commit is not skipped', async () => {
+    const start = await store.headCheckpoint();
+    const held = new pg.Client({ connectionString: db.url });
+    await held.connect();
+    const late = event('L');
+    await held.query('BEGIN');
+    await held.query('INSERT INTO es.streams (stream_id, version) VALUES ($1, 1)', [`late-${late.eventId}`]);
+    await held.query(`INSERT INTO es.events (event_id, stream_id, stream_version, type, data, metadata) VALUES ($1, $2, 1, 'L', '{}', '{}')`, [late.eventId, `late-${late.eventId}`]);
+    await store.append(`t-${crypto.randomUUID()}`, [event('A')], 'any');
+    const before = await store.readAllOfTypes({ after: start, types: ['L', 'A'], limit: 100 });
+    expect(before).toEqual({ events: [], scannedTo: start });
+    await held.query('COMMIT');
+    await held.end();
+    const after = await store.readAllOfTypes({ after: before.scannedTo, types: ['L', 'A'], limit: 100 });
+    expect(after.events.map((e) => e.type)).toEqual(['L', 'A']);
+  });
+});
