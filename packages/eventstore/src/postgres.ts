@@ -68,56 +68,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async appendOnce(streamId: string, events: NewEvent[], expected: ExpectedVersion, retryOnDuplicate: boolean): Promise<AppendResult> {
-    const client = await this.pool.connect();
+    const want = expected === 'any' ? -1 : expected === 'no_stream' ? 0 : expected;
     try {
-      await client.query('BEGIN');
-      const ids = events.map((e) => e.eventId);
-      const existing = await client.query<Row>(`SELECT ${COLUMNS} FROM es.events WHERE event_id = ANY($1::uuid[]) ORDER BY stream_version`, [ids]);
-      if (existing.rowCount === events.length) {
-        await client.query('COMMIT');
-        const last = existing.rows[existing.rows.length - 1];
-        return { version: last.stream_version, checkpoint: encodePgCheckpoint(last.xid, last.pos), written: false };
-      }
-      const already = new Set(existing.rows.map((r) => r.event_id));
-      const fresh = events.filter((e) => !already.has(e.eventId));
-      const current = await this.lockStream(client, streamId, expected);
-      const next = current + fresh.length;
-      const values: unknown[] = [];
-      const tuples = fresh.map((e, i) => {
-        values.push(e.eventId, streamId, current + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata));
-        const b = i * 6;
-        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb)`;
-      });
-      const inserted = await client.query<{ xid: string; pos: string }>(
-        `INSERT INTO es.events (event_id, stream_id, stream_version, type, data, metadata) VALUES ${tuples.join(', ')}
-         RETURNING transaction_id::text AS xid, global_position::text AS pos`,
-        values,
+      const { rows } = await this.pool.query<{ outcome: 'ok' | 'duplicate' | 'conflict'; version: number; xid: string | null; pos: string | null }>(
+        'SELECT outcome, version, xid, pos FROM es.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])',
+        [streamId, want, events.map((e) => e.eventId), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)), events.map((e) => JSON.stringify(e.metadata))],
       );
-      await client.query('UPDATE es.streams SET version = $2 WHERE stream_id = $1', [streamId, next]);
-      await client.query('COMMIT');
-      const last = inserted.rows.reduce((a, b) => (BigInt(b.pos) > BigInt(a.pos) ? b : a));
-      return { version: next, checkpoint: encodePgCheckpoint(last.xid, last.pos), written: true };
+      const r = rows[0];
+      if (r.outcome === 'conflict') throw new ConcurrencyError(streamId, expected, r.version);
+      return { version: r.version, checkpoint: encodePgCheckpoint(r.xid!, r.pos!), written: r.outcome === 'ok' };
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
       // A concurrent append of the same event ids won the race: answer as the idempotent re-append it is.
-      if (retryOnDuplicate && (err as { code?: string; constraint?: string }).code === '23505' && (err as { constraint?: string }).constraint === 'events_event_id_key') {
-        return this.appendOnce(streamId, events, expected, false);
-      }
+      const e = err as { code?: string; constraint?: string };
+      if (retryOnDuplicate && e.code === '23505' && e.constraint === 'events_event_id_key') return this.appendOnce(streamId, events, expected, false);
       throw err;
-    } finally {
-      client.release();
     }
-  }
-
-  /** Takes the stream row lock and checks the expected version; returns the current version. */
-  private async lockStream(client: pg.PoolClient, streamId: string, expected: ExpectedVersion): Promise<number> {
-    await client.query('INSERT INTO es.streams (stream_id, version) VALUES ($1, 0) ON CONFLICT DO NOTHING', [streamId]);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM es.streams WHERE stream_id = $1 FOR UPDATE', [streamId]);
-    const actual = rows[0].version;
-    if (expected === 'any') return actual;
-    const want = expected === 'no_stream' ? 0 : expected;
-    if (actual !== want) throw new ConcurrencyError(streamId, expected, actual);
-    return actual;
   }
 
   readStream(streamId: string, options: { fromVersion?: number } = {}): Promise<StoredEvent[]> {
