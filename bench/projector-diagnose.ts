@@ -1,7 +1,7 @@
 /**
  * Projector diagnosis: per-projection catch-up alone (events/s, SQL statements per handled event,
  * the statements by kind), all projections side by side, and a full rebuild, each on a fresh clone
- * of one bulk-loaded database. `npx tsx bench/projector-diagnose.ts --leads=10000 [--only=a,b] [--skip-alone]`
+ * of one bulk-loaded database. `npx tsx bench/projector-diagnose.ts --leads=10000 [--only=a,b] [--skip-alone] [--explain] [--verify]`
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import { bootstrap } from '@leadline/command';
 import { bulkAppend, planDataset, type PlanStage } from '@leadline/datagen';
 import { PostgresEventStore } from '@leadline/eventstore';
 import { createLogger, createPool, startEmbeddedPostgres } from '@leadline/platform';
-import { projections, rebuild, startProjector, type Projection } from '@leadline/projector';
+import { projections, rebuild, startProjector, verify, type Projection } from '@leadline/projector';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -97,6 +97,10 @@ async function main() {
     const t1 = performance.now();
     for (const p of projections) await rebuild({ pool: all.pool, eventStore: all.store, logger, projections }, p.name);
     console.log(`full rebuild one after another: ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    if (args.includes('--verify')) {
+      const differences = await verify({ pool: all.pool, eventStore: all.store, logger, projections });
+      console.log(`verify: ${differences.length} differences${differences.length ? ` (${differences.map((d) => `${d.projection}.${d.table}`).join(', ')})` : ''}`);
+    }
     await all.pool.end();
   } finally {
     await admin.end();

@@ -1,0 +1,18 @@
+/**
+ * One look for every chart: legend on top (ECharts 6 puts it at the bottom, over the axis labels),
+ * room for the axis labels, the app's font, and compact numbers on value axes.
+ */
+export const CHART_COLORS = { primary: '#4F46E5', light: '#A5B4FC', grey: '#A1A1AA', amber: '#F59E0B', orange: '#F97316', red: '#B91C1C' } as const;
+
+export const chartBase = () => ({
+  animation: false,
+  textStyle: { fontFamily: "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, system-ui, sans-serif" },
+  legend: { top: 0, left: 'center', icon: 'roundRect', itemWidth: 12, itemHeight: 8, itemGap: 16, textStyle: { color: '#5f6b7f', fontSize: 12 } },
+  tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+});
+
+/** Grid below a top legend; ECharts 6 keeps axis labels inside the grid's outer bounds. */
+export const chartGrid = (extra: Partial<Record<'left' | 'right' | 'top' | 'bottom', number>> = {}) => ({ left: 16, right: 16, top: 60, bottom: 28, ...extra });
+
+const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+export const compactNumber = (n: number): string => compact.format(n);
