@@ -124,6 +124,37 @@ describe('projection engine', () => {
     expect(await count('SELECT sum(lead_count) AS n FROM read.stage_totals')).toBe(6);
   });
 
+  it('splits the keys of a large batch over several notices with its checkpoint, each under the NOTIFY limit', async () => {
+    // 150 new leads in one batch: their ids (~62 bytes each) need two notices of at most 7500 bytes.
+    const seeded = await seedHistory(h.store, 2);
+    for (let i = 0; i < 150; i++) {
+      const leadId = crypto.randomUUID();
+      seeded.leadIds.push(leadId);
+      seeded.checkpoint = await append(h.store, `lead-${leadId}`, leadCreated({ leadId, pipelineId: seeded.pipelineId, stageId: seeded.stageIds[0], rank: `c${i}` }));
+    }
+    const listener = new pg.Client({ connectionString: h.db.url });
+    await listener.connect();
+    const notices: { notice: ChangeNotice; bytes: number }[] = [];
+    listener.on('notification', (msg) => notices.push({ notice: changeNotice.parse(JSON.parse(msg.payload ?? '{}')), bytes: Buffer.byteLength(msg.payload ?? '') }));
+    await listener.query(`LISTEN ${CHANGE_CHANNEL}`);
+    try {
+      await start();
+      await caughtUp(h.db, 'lead_cards', seeded.checkpoint);
+      const named = await waitFor(async () => {
+        const keys = new Set(notices.filter((n) => n.notice.projection === 'lead_cards').flatMap((n) => (n.notice.changes ?? []).map((c) => c.key)));
+        return seeded.leadIds.every((id) => keys.has(id)) ? keys : undefined;
+      }, 'every lead named in a lead_cards notice');
+      expect(named.size).toBe(seeded.leadIds.length);
+      const lead = notices.filter((n) => n.notice.projection === 'lead_cards');
+      expect(lead.every((n) => n.notice.changes !== undefined && n.bytes <= 7500)).toBe(true);
+      const perCheckpoint = new Map<string, number>();
+      for (const n of lead) perCheckpoint.set(n.notice.checkpoint, (perCheckpoint.get(n.notice.checkpoint) ?? 0) + 1);
+      expect(Math.max(...perCheckpoint.values())).toBeGreaterThan(1);
+    } finally {
+      await listener.end();
+    }
+  });
+
   it('publishes a change notice after each commit, naming the changed keys and the checkpoint', async () => {
     const listener = new pg.Client({ connectionString: h.db.url });
     await listener.connect();
