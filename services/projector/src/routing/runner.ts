@@ -45,23 +45,24 @@ export async function startRoutingManager(deps: Deps): Promise<RoutingManager> {
 
   const firstRuleCheckpoint = async (): Promise<string | null> => (await deps.eventStore.readStream(RULES_STREAM))[0]?.checkpoint ?? null;
 
-  const handle = async (event: StoredEvent, rulesFrom: string | null): Promise<void> => {
-    if (event.type !== 'LeadCreated') return;
+  /** Routes a new unassigned lead; answers whether it did any work. */
+  const handle = async (event: StoredEvent, rulesFrom: string | null): Promise<boolean> => {
+    if (event.type !== 'LeadCreated') return false;
     const data = event.data as { leadId: string; ownerId: string | null };
     // Before the first rule existed there was nothing to route by: old leads stay as they were.
-    if (data.ownerId !== null || rulesFrom === null || event.checkpoint < rulesFrom) return;
+    if (data.ownerId !== null || rulesFrom === null || event.checkpoint < rulesFrom) return false;
     const meta = event.metadata as { occurredAt: string; correlationId: string };
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await routeLead(deps.eventStore, deps.pool, { id: event.eventId, leadId: data.leadId, asOf: event.checkpoint, at: meta.occurredAt, correlationId: meta.correlationId, via: 'rule' });
         log.info({ leadId: data.leadId, correlationId: meta.correlationId, outcome: r.outcome, ownerId: r.ownerId, rule: r.ruleName }, 'lead routed');
-        return;
+        return true;
       } catch (err) {
         if (isTransient(err) || abort.signal.aborted) throw err;
         if (attempt + 1 >= MAX_ATTEMPTS) {
           log.error({ err, leadId: data.leadId, eventId: event.eventId }, 'routing failed; lead left unassigned');
           await deps.pool.query(`UPDATE projector.process_managers SET last_error = $2 WHERE name = $1`, [ROUTING_MANAGER, `${event.eventId}: ${errorMessage(err)}`]);
-          return;
+          return true;
         }
         await sleep(backoffMs(attempt), abort.signal);
       }
@@ -80,14 +81,23 @@ export async function startRoutingManager(deps: Deps): Promise<RoutingManager> {
         continue;
       }
       const rulesFrom = events.some((e) => e.type === 'LeadCreated') ? await firstRuleCheckpoint() : null;
+      // Saved on the lock's connection after each routed lead and at the end of the page: a takeover
+      // replays at most the rest of a page, and replaying is a no-op (ids derive from the triggering event).
+      const save = (n: number) =>
+        client.query(`UPDATE projector.process_managers SET checkpoint = $2, processed = processed + $3, updated_at = now() WHERE name = $1`, [ROUTING_MANAGER, at, n]);
+      let unsaved = 0;
       for (const event of events) {
-        if (abort.signal.aborted) return;
-        await handle(event, rulesFrom);
-        // Saved on the lock's connection after each event: a takeover replays at most the event in flight.
-        await client.query(`UPDATE projector.process_managers SET checkpoint = $2, processed = processed + 1, updated_at = now() WHERE name = $1`, [ROUTING_MANAGER, event.checkpoint]);
+        if (abort.signal.aborted) break;
+        const routed = await handle(event, rulesFrom);
         at = event.checkpoint;
         checkpoint = at;
+        unsaved++;
+        if (routed) {
+          await save(unsaved);
+          unsaved = 0;
+        }
       }
+      if (unsaved > 0) await save(unsaved);
     }
   };
 
