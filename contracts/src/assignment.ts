@@ -172,7 +172,7 @@ export type TeamDto = z.infer<typeof teamDto>;
 
 export const assignmentHistoryEntry = z.object({
   id: uuid,
-  kind: z.enum(['assigned', 'unrouted']),
+  kind: z.enum(['created', 'assigned', 'unrouted']),
   at: isoDateTime,
   previousOwnerId: uuid.nullable(),
   previousOwnerName: z.string().nullable(),

@@ -23,7 +23,7 @@ export async function listRouting(pool: pg.Pool) {
 }
 
 type HistoryRow = {
-  id: string; kind: 'assigned' | 'unrouted'; occurred_at: Date; previous_owner_id: string | null; owner_id: string | null; actor_id: string;
+  id: string; kind: 'created' | 'assigned' | 'unrouted'; occurred_at: Date; previous_owner_id: string | null; owner_id: string | null; actor_id: string;
   via: AssignmentHistoryEntry['via']; rule_id: string | null; rule_name: string | null; matched: string[]; reason: string | null;
   previous_name: string | null; owner_name: string | null; actor_name: string | null;
 };
@@ -33,6 +33,7 @@ const VIA_WORDS: Record<AssignmentHistoryEntry['via'], string> = { manual: 'by h
 /** One entry in words: "Assigned to Ada by rule "DACH" (country is DE), previously unassigned". */
 export function summarise(e: Omit<AssignmentHistoryEntry, 'summary'>): string {
   if (e.kind === 'unrouted') return `Left unassigned by the routing rules: ${e.reason ?? 'no rule applied'}`;
+  if (e.kind === 'created') return `Owned by ${e.ownerName ?? 'a removed user'} from creation (set by ${e.actorName ?? e.actorId})`;
   const to = e.ownerId === null ? 'Unassigned' : `Assigned to ${e.ownerName ?? 'a removed user'}`;
   const how = e.ruleName ? ` by rule "${e.ruleName}"${e.matched.length ? ` (${e.matched.join(' and ')})` : ''}` : e.via === 'manual' ? ` by ${e.actorName ?? e.actorId}` : ` ${VIA_WORDS[e.via]}${e.actorName ? ` (${e.actorName})` : ''}`;
   const from = e.previousOwnerId === null ? 'previously unassigned' : `previously ${e.previousOwnerName ?? 'a removed user'}`;

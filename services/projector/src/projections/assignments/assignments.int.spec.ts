@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProjector, type Projector } from '../../engine/projector.ts';
-import { append, newEvent } from '../../test-support/events.ts';
+import { append, leadCreated, newEvent } from '../../test-support/events.ts';
 import { caughtUp, projectorHarness, type ProjectorHarness } from '../../test-support/harness.ts';
 import { assignmentsProjection } from './projection.ts';
 
@@ -67,5 +67,17 @@ describe('assignments projection', () => {
     expect((await h.db.pool.query('SELECT id, occurred_at, moves, undone_at, restored FROM read.redistributions')).rows).toEqual([
       { id: redistributionId, occurred_at: new Date('2026-03-20T10:00:00.000Z'), moves: 1, undone_at: new Date('2026-03-21T10:00:00.000Z'), restored: 1 },
     ]);
+  });
+
+  it('starts a lead created with an owner with that owner, and a lead created unassigned with nothing', async () => {
+    const owned = crypto.randomUUID();
+    const unowned = crypto.randomUUID();
+    const pipelineId = crypto.randomUUID();
+    const stageId = crypto.randomUUID();
+    await append(h.store, `lead-${unowned}`, leadCreated({ leadId: unowned, pipelineId, stageId }));
+    const cp = await append(h.store, `lead-${owned}`, leadCreated({ leadId: owned, pipelineId, stageId, ownerId: ben }));
+    await caughtUp(h.db, 'assignments', cp);
+    const rows = (await h.db.pool.query("SELECT lead_id, kind, previous_owner_id, owner_id, via FROM read.assignment_history WHERE lead_id = ANY($1::uuid[]) AND kind <> 'unrouted'", [[owned, unowned]])).rows;
+    expect(rows).toEqual([{ lead_id: owned, kind: 'created', previous_owner_id: null, owner_id: ben, via: 'manual' }]);
   });
 });

@@ -6,8 +6,8 @@ import { defineProjection } from '../../engine/types.ts';
  */
 export const assignmentsProjection = defineProjection({
   name: 'assignments',
-  version: 2,
-  eventTypes: ['TeamSaved', 'AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadAssigned', 'LeadRouted', 'LeadsRedistributed', 'RedistributionUndone'],
+  version: 3,
+  eventTypes: ['LeadCreated', 'TeamSaved', 'AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadAssigned', 'LeadRouted', 'LeadsRedistributed', 'RedistributionUndone'],
   tables: [
     {
       name: 'teams',
@@ -93,6 +93,18 @@ export const assignmentsProjection = defineProjection({
         );
         ctx.changed('user_routing', event.data.userId);
         return;
+      case 'LeadCreated': {
+        // A lead created with an owner starts its history with that owner.
+        const d = event.data;
+        if (d.ownerId === null) return;
+        await ctx.db.query(
+          `INSERT INTO ${ctx.table('assignment_history')} (id, lead_id, position, kind, occurred_at, previous_owner_id, owner_id, actor_id, via, rule_id, rule_name, matched, reason)
+           VALUES ($1, $2, $3, 'created', $4, NULL, $5, $6, 'manual', NULL, NULL, '[]', NULL) ON CONFLICT (id) DO NOTHING`,
+          [event.eventId, d.leadId, event.checkpoint, at, d.ownerId, event.metadata.actorId],
+        );
+        ctx.changed('assignment_history', d.leadId);
+        return;
+      }
       case 'LeadAssigned': {
         const d = event.data;
         await ctx.db.query(
