@@ -37,7 +37,15 @@ export function toNewEvents(events: EventPayload[], meta: CommandMetadata, scope
   });
 }
 
-export type Aggregate<S> = { initialState: S; evolve: (state: S, event: EventPayload) => S };
+/** An aggregate's evolve sees only its own event types (an exhaustive switch over those alone). */
+// evolve is declared as a method so that an Aggregate<S> may hold an evolve of fewer event types;
+// applyEvent is what makes that safe at run time.
+export type Aggregate<S, T extends EventType = EventType> = { initialState: S; eventTypes: readonly T[]; evolve(state: S, event: EventPayload<T>): S };
+
+/** Applies an event of any type: events of other aggregates leave the state as it is. */
+export function applyEvent<S, T extends EventType>(aggregate: Aggregate<S, T>, state: S, event: EventPayload): S {
+  return (aggregate.eventTypes as readonly EventType[]).includes(event.type) ? aggregate.evolve(state, event as EventPayload<T>) : state;
+}
 
 export type Loaded<S> = {
   streamId: string;
@@ -55,9 +63,9 @@ export function payloadOf(stored: StoredEvent): EventPayload {
   return upcast(stored.type, schemaVersion, stored.data) as EventPayload;
 }
 
-export async function loadAggregate<S>(store: EventStore, streamId: string, aggregate: Aggregate<S>): Promise<Loaded<S>> {
+export async function loadAggregate<S, T extends EventType>(store: EventStore, streamId: string, aggregate: Aggregate<S, T>): Promise<Loaded<S>> {
   const events = await store.readStream(streamId);
-  const state = events.reduce((s, e) => aggregate.evolve(s, payloadOf(e)), aggregate.initialState);
+  const state = events.reduce((s, e) => applyEvent(aggregate, s, payloadOf(e)), aggregate.initialState);
   const last = events[events.length - 1];
   return { streamId, state, version: last?.streamVersion ?? 0, checkpoint: last?.checkpoint ?? '', events };
 }

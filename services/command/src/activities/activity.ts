@@ -22,7 +22,10 @@ export type ActivityState = { status: 'none' } | LiveActivity;
 export const initialState: ActivityState = { status: 'none' };
 
 /** Streams `activity-<id>`: an activity never lives in its lead's stream (docs/activities.md). */
-export function evolve(state: ActivityState, event: EventPayload): ActivityState {
+export const activityEventTypes = ['ActivityLogged', 'ActivityUpdated', 'ActivityCompleted', 'ActivityDeleted'] as const;
+export type ActivityEvent = EventPayload<(typeof activityEventTypes)[number]>;
+
+export function evolve(state: ActivityState, event: ActivityEvent): ActivityState {
   switch (event.type) {
     case 'ActivityLogged': {
       const { activityId, leadId, type, userId, subject, description, scheduledAt, details, completion } = event.data;
@@ -42,35 +45,6 @@ export function evolve(state: ActivityState, event: EventPayload): ActivityState
     case 'ActivityDeleted':
       if (state.status === 'none') return state;
       return { ...state, status: 'deleted' };
-    case 'ActivityTemplateSaved':
-    case 'ActivityTemplateDeleted':
-    case 'TeamSaved':
-    case 'UserAvailabilitySet':
-    case 'UserCapacitySet':
-    case 'AssignmentRuleSaved':
-    case 'AssignmentRuleDeleted':
-    case 'AssignmentRulesReordered':
-    case 'RoundRobinTurnTaken':
-    case 'LeadRouted':
-    case 'LeadsRedistributed':
-    case 'RedistributionUndone':
-    case 'PipelineCreated':
-    case 'StageAdded':
-    case 'StageUpdated':
-    case 'StagesReordered':
-    case 'StageDeleted':
-    case 'PipelineRenamed':
-    case 'PipelineArchived':
-    case 'LostReasonsSet':
-    case 'LeadCreated':
-    case 'LeadDetailsUpdated':
-    case 'LeadMovedToStage':
-    case 'LeadAssigned':
-    case 'LeadDealValueChanged':
-    case 'LeadExpectedCloseDateChanged':
-    case 'LeadProbabilityChanged':
-    case 'UserCreated':
-    case 'UserEmailReserved':
       return state;
     default: {
       const _exhaustive: never = event;
@@ -79,4 +53,4 @@ export function evolve(state: ActivityState, event: EventPayload): ActivityState
   }
 }
 
-export const activityAggregate = { initialState, evolve };
+export const activityAggregate = { initialState, eventTypes: activityEventTypes, evolve };

@@ -16,7 +16,7 @@ export function evolveTemplate(state: TemplateState, event: EventPayload): Templ
   return state;
 }
 
-export const templateAggregate = { initialState: initialTemplateState, evolve: evolveTemplate };
+export const templateAggregate = { initialState: initialTemplateState, eventTypes: ['ActivityTemplateSaved', 'ActivityTemplateDeleted'] as const, evolve: evolveTemplate };
 
 export type SaveTemplate = { type: 'SaveTemplate'; data: { templateId: string; template: ActivityTemplateBody; create: boolean }; metadata: CommandMetadata };
 export type DeleteTemplate = { type: 'DeleteTemplate'; data: { templateId: string }; metadata: CommandMetadata };

@@ -21,7 +21,7 @@ import { turnAggregate, turnStream } from './turns.ts';
 import { changeHeaders, problems } from '../schemas.ts';
 
 export const redistributionStream = (id: string): string => `redistribution-${id}`;
-const redistributionAggregate = { initialState: null, evolve: (s: null) => s };
+const redistributionAggregate = { initialState: null, eventTypes: [], evolve: (s: null) => s };
 
 export type SourceLead = { leadId: string; leadName: string; fromUserId: string; fields: RoutableLead };
 export type PlanFacts = {

@@ -41,7 +41,7 @@ export function evolveRuleSet(state: RuleSetState, event: EventPayload): RuleSet
   return state;
 }
 
-export const ruleSetAggregate = { initialState: initialRuleSet, evolve: evolveRuleSet };
+export const ruleSetAggregate = { initialState: initialRuleSet, eventTypes: ['AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered'] as const, evolve: evolveRuleSet };
 
 /** Lower priority numbers first; equal priorities by name, then id, so the order is total. */
 export const inPriorityOrder = (rules: Iterable<Rule>): Rule[] =>

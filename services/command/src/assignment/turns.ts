@@ -7,7 +7,7 @@ export const turnStream = (ruleId: string): string => `roundrobin-${ruleId}`;
 
 export type TurnState = { lastUserId: string | null };
 const evolveTurns = (state: TurnState, event: EventPayload): TurnState => (event.type === 'RoundRobinTurnTaken' ? { lastUserId: event.data.userId } : state);
-export const turnAggregate = { initialState: { lastUserId: null } as TurnState, evolve: evolveTurns };
+export const turnAggregate = { initialState: { lastUserId: null } as TurnState, eventTypes: ['RoundRobinTurnTaken'] as const, evolve: evolveTurns };
 
 /**
  * Takes a turn for a lead: reads the cursor, lets `pick` choose from it, appends the turn at the

@@ -20,7 +20,10 @@ export const initialState: LeadState = { status: 'none' };
 
 const fieldNames = new Set<string>(leadFieldNames);
 
-export function evolve(state: LeadState, event: EventPayload): LeadState {
+export const leadEventTypes = ['LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadDealValueChanged', 'LeadExpectedCloseDateChanged', 'LeadProbabilityChanged', 'LeadAssigned'] as const;
+export type LeadEvent = EventPayload<(typeof leadEventTypes)[number]>;
+
+export function evolve(state: LeadState, event: LeadEvent): LeadState {
   switch (event.type) {
     case 'LeadCreated': {
       const { leadId, pipelineId, stageId, rank, ownerId, fields } = event.data;
@@ -52,32 +55,6 @@ export function evolve(state: LeadState, event: EventPayload): LeadState {
     case 'LeadAssigned':
       if (state.status !== 'active') return state;
       return { ...state, ownerId: event.data.ownerId };
-    case 'PipelineCreated':
-    case 'StageAdded':
-    case 'StageUpdated':
-    case 'StagesReordered':
-    case 'StageDeleted':
-    case 'PipelineRenamed':
-    case 'PipelineArchived':
-    case 'LostReasonsSet':
-    case 'UserCreated':
-    case 'UserEmailReserved':
-    case 'ActivityLogged':
-    case 'ActivityUpdated':
-    case 'ActivityCompleted':
-    case 'ActivityDeleted':
-    case 'ActivityTemplateSaved':
-    case 'ActivityTemplateDeleted':
-    case 'TeamSaved':
-    case 'UserAvailabilitySet':
-    case 'UserCapacitySet':
-    case 'AssignmentRuleSaved':
-    case 'AssignmentRuleDeleted':
-    case 'AssignmentRulesReordered':
-    case 'RoundRobinTurnTaken':
-    case 'LeadRouted':
-    case 'LeadsRedistributed':
-    case 'RedistributionUndone':
       return state;
     default: {
       const _exhaustive: never = event;
@@ -86,4 +63,4 @@ export function evolve(state: LeadState, event: EventPayload): LeadState {
   }
 }
 
-export const leadAggregate = { initialState, evolve };
+export const leadAggregate = { initialState, eventTypes: leadEventTypes, evolve };

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, it } from 'vitest';
 import { IllegalStateError } from '@leadline/platform';
-import type { EventPayload } from '../events.ts';
-import { evolve as evolvePipeline } from '../pipelines/pipeline.ts';
+import { evolve as evolvePipeline, type PipelineEvent } from '../pipelines/pipeline.ts';
 import { deciderSpec } from '../testing/decider.ts';
 import { CONTACTED, LOST, NEW, PIPELINE_ID, PROPOSAL, WON, emptyFields, metaFor, pipeline, pipelineEvents } from '../testing/fixtures.ts';
 import { decide, type LeadCommand, type LeadEvent } from './decide.ts';
@@ -26,7 +25,7 @@ const move = (stageId: string, lostReason?: string, p = pipeline): LeadCommand =
   metadata: asManager,
 });
 const reopen = (stageId?: string): LeadCommand => ({ type: 'ReopenLead', data: { leadId, stageId }, context: { pipeline, topRank: null }, metadata: asManager });
-const strict = [...pipelineEvents, { type: 'LostReasonsSet', data: { pipelineId: PIPELINE_ID, reasons: ['Price too high', 'No budget'], allowFreeText: false } } as EventPayload].reduce(
+const strict = [...pipelineEvents, { type: 'LostReasonsSet', data: { pipelineId: PIPELINE_ID, reasons: ['Price too high', 'No budget'], allowFreeText: false } } as PipelineEvent].reduce(
   evolvePipeline,
   { status: 'none' },
 );

@@ -29,7 +29,10 @@ export type PipelineState = { status: 'none' } | ActivePipeline;
 
 export const initialState: PipelineState = { status: 'none' };
 
-export function evolve(state: PipelineState, event: EventPayload): PipelineState {
+export const pipelineEventTypes = ['PipelineCreated', 'StageAdded', 'StageUpdated', 'StagesReordered', 'StageDeleted', 'PipelineRenamed', 'PipelineArchived', 'LostReasonsSet'] as const;
+export type PipelineEvent = EventPayload<(typeof pipelineEventTypes)[number]>;
+
+export function evolve(state: PipelineState, event: PipelineEvent): PipelineState {
   switch (event.type) {
     case 'PipelineCreated':
       return {
@@ -67,31 +70,6 @@ export function evolve(state: PipelineState, event: EventPayload): PipelineState
       return state.status === 'active' ? { ...state, isArchived: true } : state;
     case 'LostReasonsSet':
       return state.status === 'active' ? { ...state, lostReasons: event.data.reasons, allowFreeTextLostReason: event.data.allowFreeText } : state;
-    case 'LeadCreated':
-    case 'LeadDetailsUpdated':
-    case 'LeadMovedToStage':
-    case 'LeadAssigned':
-    case 'LeadDealValueChanged':
-    case 'LeadExpectedCloseDateChanged':
-    case 'LeadProbabilityChanged':
-    case 'UserCreated':
-    case 'UserEmailReserved':
-    case 'ActivityLogged':
-    case 'ActivityUpdated':
-    case 'ActivityCompleted':
-    case 'ActivityDeleted':
-    case 'ActivityTemplateSaved':
-    case 'ActivityTemplateDeleted':
-    case 'TeamSaved':
-    case 'UserAvailabilitySet':
-    case 'UserCapacitySet':
-    case 'AssignmentRuleSaved':
-    case 'AssignmentRuleDeleted':
-    case 'AssignmentRulesReordered':
-    case 'RoundRobinTurnTaken':
-    case 'LeadRouted':
-    case 'LeadsRedistributed':
-    case 'RedistributionUndone':
       return state;
     default: {
       const _exhaustive: never = event;
@@ -100,7 +78,7 @@ export function evolve(state: PipelineState, event: EventPayload): PipelineState
   }
 }
 
-export const pipelineAggregate = { initialState, evolve };
+export const pipelineAggregate = { initialState, eventTypes: pipelineEventTypes, evolve };
 
 /** Every live stage (active or not) in board order. */
 export const allStages = (pipeline: PipelineState): Stage[] =>

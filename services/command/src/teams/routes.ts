@@ -9,7 +9,7 @@ import { loadUser } from '../reads.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
 import { teamAggregate, teamStream } from './team.ts';
 
-const routingAggregate = { initialState: null, evolve: (s: null) => s };
+const routingAggregate = { initialState: null, eventTypes: [], evolve: (s: null) => s };
 
 export function registerTeamRoutes(app: App, deps: RouteDeps): void {
   const store = deps.eventStore;

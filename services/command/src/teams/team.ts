@@ -11,4 +11,4 @@ export function evolveTeam(state: TeamState, event: EventPayload): TeamState {
   return state;
 }
 
-export const teamAggregate = { initialState: initialTeam, evolve: evolveTeam };
+export const teamAggregate = { initialState: initialTeam, eventTypes: ['TeamSaved'] as const, evolve: evolveTeam };

@@ -1,16 +1,16 @@
 import crypto from 'node:crypto';
 import { describe, it } from 'vitest';
 import { ConflictError, ForbiddenError } from '@leadline/platform';
-import type { EventPayload } from '../events.ts';
+import { applyEvent, type EventPayload } from '../events.ts';
 import { deciderSpec } from '../testing/decider.ts';
 import { metaFor } from '../testing/fixtures.ts';
 import { decide, type UserCommand, type UserEvent } from './decide.ts';
-import { evolve, evolveReservation, initialReservation, initialState, type EmailReservationState, type UserState } from './user.ts';
+import { initialReservation, initialState, reservationAggregate, userAggregate, type EmailReservationState, type UserState } from './user.ts';
 
 type State = { user: UserState; reservation: EmailReservationState };
 const spec = deciderSpec<UserCommand, State, UserEvent>({
   initialState: { user: initialState, reservation: initialReservation },
-  evolve: (s, e: EventPayload) => ({ user: evolve(s.user, e), reservation: evolveReservation(s.reservation, e) }),
+  evolve: (s, e: EventPayload) => ({ user: applyEvent(userAggregate, s.user, e), reservation: applyEvent(reservationAggregate, s.reservation, e) }),
   decide,
 });
 

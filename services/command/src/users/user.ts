@@ -7,51 +7,15 @@ export type UserState =
 
 export const initialState: UserState = { status: 'none' };
 
-export function evolve(state: UserState, event: EventPayload): UserState {
-  switch (event.type) {
-    case 'UserCreated':
-      return { status: 'active', id: event.data.userId, email: event.data.email, name: event.data.name, role: event.data.role, passwordHash: event.data.passwordHash };
-    case 'UserEmailReserved':
-    case 'ActivityLogged':
-    case 'ActivityUpdated':
-    case 'ActivityCompleted':
-    case 'ActivityDeleted':
-    case 'ActivityTemplateSaved':
-    case 'ActivityTemplateDeleted':
-    case 'TeamSaved':
-    case 'UserAvailabilitySet':
-    case 'UserCapacitySet':
-    case 'AssignmentRuleSaved':
-    case 'AssignmentRuleDeleted':
-    case 'AssignmentRulesReordered':
-    case 'RoundRobinTurnTaken':
-    case 'LeadRouted':
-    case 'LeadsRedistributed':
-    case 'RedistributionUndone':
-    case 'PipelineCreated':
-    case 'StageAdded':
-    case 'StageUpdated':
-    case 'StagesReordered':
-    case 'StageDeleted':
-    case 'PipelineRenamed':
-    case 'PipelineArchived':
-    case 'LostReasonsSet':
-    case 'LeadDealValueChanged':
-    case 'LeadExpectedCloseDateChanged':
-    case 'LeadProbabilityChanged':
-    case 'LeadCreated':
-    case 'LeadDetailsUpdated':
-    case 'LeadMovedToStage':
-    case 'LeadAssigned':
-      return state;
-    default: {
-      const _exhaustive: never = event;
-      return state;
-    }
-  }
+export const userEventTypes = ['UserCreated'] as const;
+export type UserStreamEvent = EventPayload<(typeof userEventTypes)[number]>;
+
+export function evolve(state: UserState, event: UserStreamEvent): UserState {
+  // A user stream holds one event type: a single-member union cannot be narrowed to never.
+  return event.type === 'UserCreated' ? { status: 'active', id: event.data.userId, email: event.data.email, name: event.data.name, role: event.data.role, passwordHash: event.data.passwordHash } : state;
 }
 
-export const userAggregate = { initialState, evolve };
+export const userAggregate = { initialState, eventTypes: userEventTypes, evolve };
 
 /** The `useremail-<hash>` stream: which user an email address belongs to. */
 export type EmailReservationState = { reservedBy: string | null };
@@ -64,7 +28,7 @@ export function evolveReservation(state: EmailReservationState, event: EventPayl
   return state;
 }
 
-export const reservationAggregate = { initialState: initialReservation, evolve: evolveReservation };
+export const reservationAggregate = { initialState: initialReservation, eventTypes: ['UserEmailReserved'] as const, evolve: evolveReservation };
 
 export const ownerRoles: readonly Role[] = ['admin', 'manager', 'rep'];
 
