@@ -104,11 +104,19 @@ describe('bulk assignment, redistribution and simulation over HTTP', () => {
     expect(moved.body.items[0]).toMatchObject({ via: 'redistribution', previousOwnerId: reps[1], ownerId: moves[0].toUserId });
     const events = await s.db.pool.query(`SELECT count(*) FROM es.events WHERE type = 'LeadAssigned' AND metadata->>'correlationId' = $1`, [dry.body.redistributionId]);
     expect(Number(events.rows[0].count)).toBe(30);
+    // Every move by the round-robin rule took its turn: the stored cursor now stands at the last move's target.
+    const turns = async () => (await s.db.pool.query<{ user_id: string }>(`SELECT data->>'userId' AS user_id FROM es.events WHERE type = 'RoundRobinTurnTaken' AND metadata->>'correlationId' = $1 ORDER BY global_position`, [dry.body.redistributionId])).rows.map((r) => r.user_id);
+    expect(await turns()).toEqual(moves.map((m) => m.toUserId));
+    const cursor = await s.db.pool.query<{ user_id: string; stream_id: string }>(`SELECT data->>'userId' AS user_id, stream_id FROM es.events WHERE type = 'RoundRobinTurnTaken' ORDER BY global_position DESC LIMIT 1`);
+    expect(cursor.rows[0].user_id).toBe(moves[29].toUserId);
+    const recorded = await s.db.pool.query<{ data: { moves: { ruleName: string | null }[] } }>(`SELECT data FROM es.events WHERE stream_id = $1`, [`redistribution-${dry.body.redistributionId}`]);
+    expect(recorded.rows[0].data.moves.every((m) => m.ruleName === 'Everyone')).toBe(true);
     // Confirming again moves nothing twice.
     const rerun = await call<RedistributionPlan>('POST', '/api/assignments/redistribute', { dryRun: false, redistributionId: dry.body.redistributionId, moves });
     expect(rerun.body.results?.filter((r) => r.outcome === 'moved')).toHaveLength(30);
     const after = await s.db.pool.query(`SELECT count(*) FROM es.events WHERE type = 'LeadAssigned' AND metadata->>'correlationId' = $1`, [dry.body.redistributionId]);
     expect(Number(after.rows[0].count)).toBe(30);
+    expect(await turns()).toHaveLength(30);
 
     // Someone reassigns one lead by hand: the undo leaves that one alone.
     const touched = moves[1].leadId;

@@ -86,4 +86,59 @@ describe('assignment rules in a real browser', () => {
     const owned = async () => Number((await s.db.pool.query(`SELECT count(*) FROM read.leads WHERE source = 'expo' AND owner_id = $1`, [repId])).rows[0].count);
     await expect.poll(owned, { timeout: 5_000 }).toBe(5);
   });
+
+  it('selects two cards on the board and assigns just those from the dialog', async () => {
+    const eli = await s.api<CommandAccepted>('POST', '/api/users', admin, { email: 'eli@test.local', name: 'Eli Rep', role: 'rep', password: 'eli-password-1' });
+    const ids: string[] = [];
+    for (const company of ['Pick One', 'Leave Me', 'Pick Two']) ids.push((await s.api<CommandAccepted>('POST', '/api/leads', admin, { company, source: 'select-test' })).body.id);
+    const [first, other, second] = ids;
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    await page.goto(s.url + '/login');
+    await page.getByTestId('login-email').fill('admin@test.local');
+    await page.locator('input[data-testid="login-password"], [data-testid="login-password"] input').first().fill(s.adminPassword);
+    await page.getByTestId('login-submit').click();
+    for (const id of ids) await page.getByTestId(`card-${id}`).waitFor({ timeout: 15_000 });
+    const owner = (id: string) => page.getByTestId(`card-${id}`).locator('[data-field="owner"]').textContent();
+
+    // Select mode: checkboxes appear, the card menus (and dragging) go away.
+    await expect.poll(() => page.getByTestId(`card-menu-${first}`).count()).toBe(1);
+    await page.getByTestId('select-toggle').click();
+    await expect.poll(() => page.getByTestId(`card-menu-${first}`).count()).toBe(0);
+    await page.getByTestId(`card-select-${first}`).click();
+    // The keyboard works too: focus the second checkbox and press Space.
+    await page.getByTestId(`card-select-${second}`).focus();
+    await page.keyboard.press('Space');
+    expect(await page.getByTestId(`card-select-${second}`).getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId(`card-select-${other}`).getAttribute('aria-checked')).toBe('false');
+    await expect.poll(() => page.getByTestId('selection-count').textContent()).toContain('2 selected');
+
+    await page.getByTestId('assign-selected').click();
+    await expect.poll(() => page.getByTestId('bulk-assign-dialog').textContent()).toContain('The 2 selected leads go');
+    await page.getByTestId('bulk-owner').selectOption({ label: 'Eli Rep' });
+    await page.getByTestId('bulk-run').click();
+    await expect.poll(() => page.getByTestId('bulk-report').textContent(), { timeout: 15_000 }).toContain('2 assigned, 0 already theirs, 0 failed');
+    await expect.poll(() => owner(first), { timeout: 10_000 }).toContain('Eli Rep');
+    await expect.poll(() => owner(second), { timeout: 10_000 }).toContain('Eli Rep');
+    expect(await owner(other)).toContain('Unassigned');
+    const owners = await s.db.pool.query<{ id: string; owner_id: string | null }>(`SELECT id, owner_id FROM read.leads WHERE source = 'select-test'`);
+    expect(Object.fromEntries(owners.rows.map((r) => [r.id, r.owner_id]))).toEqual({ [first]: eli.body.id, [other]: null, [second]: eli.body.id });
+
+    // Closing the finished dialog clears the selection; Escape leaves select mode and the menus return.
+    await page.locator('.p-dialog-footer').getByRole('button', { name: 'Close', exact: true }).click();
+    await expect.poll(() => page.getByTestId('selection-count').textContent()).toContain('No leads selected');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId(`card-menu-${first}`).count()).toBe(1);
+
+    // Shift-click selects the range within the column, in the order the column shows; Clear empties it.
+    await page.getByTestId('select-toggle').click();
+    const order = await page.getByTestId(`card-${first}`).locator('xpath=..').evaluate((el) => [...el.querySelectorAll('[data-lead-id]')].map((c) => c.getAttribute('data-lead-id') as string));
+    const at = ids.map((id) => order.indexOf(id)).sort((a, b) => a - b);
+    expect(at[0]).toBeGreaterThanOrEqual(0);
+    await page.getByTestId(`card-select-${order[at[0]]}`).click();
+    await page.getByTestId(`card-select-${order[at[2]]}`).click({ modifiers: ['Shift'] });
+    await expect.poll(() => page.getByTestId('selection-count').textContent()).toContain(`${at[2] - at[0] + 1} selected`);
+    for (const id of order.slice(at[0], at[2] + 1)) expect(await page.getByTestId(`card-select-${id}`).getAttribute('aria-checked')).toBe('true');
+    await page.getByTestId('clear-selection').click();
+    await expect.poll(() => page.getByTestId('selection-count').textContent()).toContain('No leads selected');
+  });
 });

@@ -37,4 +37,19 @@ describe('LeadCard', () => {
     expect(wrapper.classes()).toContain('lead-card--locked');
     expect(wrapper.find('.pi-lock').attributes('title')).toMatch(/cannot move/);
   });
+
+  it('in select mode shows a checkbox; a click or the checkbox selects (shift: a range) instead of opening', async () => {
+    const plain = mount(LeadCard, { props: { card: card(5, 'a', stageIds.new) } });
+    expect(plain.find(`[data-testid="card-select-${leadId(5)}"]`).exists()).toBe(false);
+    const wrapper = mount(LeadCard, { props: { card: card(5, 'a', stageIds.new, { company: 'Initech', firstName: null, lastName: null }), selectable: true, selected: true } });
+    const box = wrapper.find(`[data-testid="card-select-${leadId(5)}"]`);
+    expect(box.attributes('role')).toBe('checkbox');
+    expect(box.attributes('aria-checked')).toBe('true');
+    expect(box.attributes('aria-label')).toBe('Select Initech');
+    expect(wrapper.classes()).toContain('lead-card--selected');
+    await box.trigger('click', { shiftKey: true });
+    await wrapper.trigger('click');
+    expect(wrapper.emitted('select')).toEqual([[true], [false]]);
+  });
 });
+

@@ -17,6 +17,7 @@ import type { RoutableLead } from './conditions.ts';
 import { assertManager } from './decide.ts';
 import { loadCandidates, loadRulesAsOf, loadTeamMembers } from './facts.ts';
 import type { Rule } from './ruleSet.ts';
+import { attributeMoves, takeRedistributionTurn, turnFor } from './redistributeTurns.ts';
 import { turnAggregate, turnStream } from './turns.ts';
 import { changeHeaders, problems } from '../schemas.ts';
 
@@ -100,16 +101,34 @@ async function sourceLeads(store: EventStore, pool: pg.Pool, named: string[] | u
   return { sources, leads, candidates };
 }
 
-export async function planNow(store: EventStore, pool: pg.Pool, named: string[] | undefined, at: string, limit: number) {
-  const { sources, leads } = await sourceLeads(store, pool, named, at, limit);
+/** The current rules, teams, candidates (the relieved users among them) and round-robin cursors. */
+async function loadPlanFacts(store: EventStore, pool: pg.Pool, at: string, sourceIds: string[]): Promise<PlanFacts> {
   const rules = await loadRulesAsOf(store);
   const teamIds = [...new Set(rules.map((r) => r.teamId).filter((t): t is string => t !== null))];
   const members = new Map(await Promise.all(teamIds.map(async (t) => [t, await loadTeamMembers(store, t)] as const)));
-  const userIds = [...rules.flatMap((r) => (r.userId ? [r.userId] : [])), ...[...members.values()].flatMap((m) => m ?? []), ...sources.map((s) => s.userId)];
+  const userIds = [...rules.flatMap((r) => (r.userId ? [r.userId] : [])), ...[...members.values()].flatMap((m) => m ?? []), ...sourceIds];
   const candidates = await loadCandidates(store, pool, userIds);
   const lastTurns = new Map(await Promise.all(rules.map(async (r) => [r.id, (await loadAggregate(store, turnStream(r.id), turnAggregate)).state.lastUserId] as const)));
-  const planned = planRedistribution(leads, { at, rules, members, candidates, lastTurns, sources: new Set(sources.map((s) => s.userId)) });
+  return { at, rules, members, candidates, lastTurns, sources: new Set(sourceIds) };
+}
+
+export async function planNow(store: EventStore, pool: pg.Pool, named: string[] | undefined, at: string, limit: number) {
+  const { sources, leads } = await sourceLeads(store, pool, named, at, limit);
+  const planned = planRedistribution(leads, await loadPlanFacts(store, pool, at, sources.map((s) => s.userId)));
   return { sources: sources.map(({ userId, name, why }) => ({ userId, name, why })), ...planned };
+}
+
+/** The rule behind each confirmed move (see `attributeMoves`), judged by the rules now. */
+async function attributeConfirmed(store: EventStore, pool: pg.Pool, at: string, confirmed: { leadId: string; fromUserId: string; toUserId: string }[]) {
+  const facts = await loadPlanFacts(store, pool, at, [...new Set(confirmed.map((m) => m.fromUserId))]);
+  const moves = [];
+  for (const m of confirmed) {
+    const lead = await loadAggregate(store, leadStream(m.leadId), leadAggregate);
+    moves.push({ ...m, fields: lead.state.status === 'active' ? lead.state.fields : null });
+  }
+  const known = moves.flatMap((m) => (m.fields ? [{ ...m, fields: m.fields }] : []));
+  const attributed = new Map(attributeMoves(known, facts).map((a, i) => [known[i].leadId, a]));
+  return confirmed.map((m) => attributed.get(m.leadId) ?? { ruleId: null, ruleName: null });
 }
 
 const moveCommandId = (redistributionId: string, leadId: string) => deterministicId(`redistribution:${redistributionId}:${leadId}`);
@@ -122,6 +141,7 @@ async function executeMoves(store: EventStore, id: string, moves: Stored['moves'
   const streams: StreamOutcome[] = [];
   const leadNames = new Map<string, string>();
   const owners = new Map<string, Awaited<ReturnType<typeof loadUser>>>();
+  const rules = new Map((await loadRulesAsOf(store)).map((r) => [r.id, r]));
   for (const m of moves) {
     const metadata = { ...base, correlationId: id, commandId: moveCommandId(id, m.leadId) };
     if (!owners.has(m.toUserId)) owners.set(m.toUserId, await loadUser(store, m.toUserId));
@@ -140,6 +160,9 @@ async function executeMoves(store: EventStore, id: string, moves: Stored['moves'
     });
     streams.push(outcome);
     results.push({ leadId: m.leadId, outcome: skipped ? 'skipped' : 'moved', reason: skipped });
+    // A move by a round-robin (or team) rule takes that rule's turn, so routing carries on after the target.
+    const turn = skipped ? null : turnFor(m.ruleId ? rules.get(m.ruleId) : undefined);
+    if (turn) await takeRedistributionTurn(store, { redistributionId: id, leadId: m.leadId, toUserId: m.toUserId, turn, metadata: base });
   }
   const userName = async (id: string) => {
     const u = owners.get(id) ?? (await loadUser(store, id));
@@ -198,7 +221,8 @@ export function registerRedistributionRoutes(app: App, deps: RouteDeps): void {
           }
           if (new Set(confirmed.map((m) => m.leadId)).size !== confirmed.length) errors.push({ field: 'body.moves', message: 'a lead is moved twice' });
           if (errors.length) throw new ValidationError('Invalid redistribution', errors);
-          recorded = { redistributionId: id, moves: confirmed.map((m) => ({ ...m, reason: `redistribution: moved from ${names.get(m.fromUserId)}`, ruleId: null, ruleName: null })) };
+          const rules = await attributeConfirmed(store, deps.pool, metadata.occurredAt, confirmed);
+          recorded = { redistributionId: id, moves: confirmed.map((m, i) => ({ ...m, reason: `redistribution: moved from ${names.get(m.fromUserId)}`, ...rules[i] })) };
           const loaded = { streamId, state: null, version: 0, checkpoint: '', events: [] };
           try {
             await appendDecided(store, loaded, [{ type: 'LeadsRedistributed', data: recorded }], { ...metadata, correlationId: id, commandId: deterministicId(`redistribution:${id}`) });

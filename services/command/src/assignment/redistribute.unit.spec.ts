@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { initialAvailability } from './availability.ts';
 import type { Candidate } from './choose.ts';
 import { planRedistribution, type SourceLead } from './redistribute.ts';
+import { attributeMoves, turnFor } from './redistributeTurns.ts';
 import type { Rule } from './ruleSet.ts';
 import { draftRules, simulate } from './simulate.ts';
 
@@ -38,6 +39,44 @@ describe('redistribution plan', () => {
     });
     expect(plan.moves.map((m) => m.toName)).toEqual(['Ana', 'Ana']);
     expect(plan.kept).toEqual([{ leadId: 'l2', leadName: 'Lead 2', fromUserId: ben, reason: 'rule "Everyone" matched but no eligible member (Ana is at capacity (2/2 open leads))' }]);
+  });
+});
+
+describe('confirmed moves and the round-robin turn order', () => {
+  const facts = {
+    at: '2026-03-01T00:00:00.000Z',
+    members: new Map([[team, [ana, ben, cleo]]]),
+    candidates: new Map([[ana, cand(ana, 'Ana')], [ben, cand(ben, 'Ben', 6)], [cleo, cand(cleo, 'Cleo')]]),
+    sources: new Set([ben]),
+  };
+  const byBen = (to: string[]) => leads(to.length, ben).map((l, i) => ({ ...l, toUserId: to[i] }));
+
+  it('given a round-robin rule, when moves to its members are confirmed, then each is the rule\'s and takes its turn', () => {
+    const attributed = attributeMoves(byBen([cleo, ana]), { ...facts, rules: [rr] });
+    expect(attributed).toEqual([{ ruleId: 'r1', ruleName: 'Everyone' }, { ruleId: 'r1', ruleName: 'Everyone' }]);
+    expect(turnFor(rr)).toEqual({ ruleId: 'r1', teamId: team });
+  });
+
+  it('given a move to someone the rule would not pick (a relieved user, or outside its team), then it is no rule\'s and takes no turn', () => {
+    const outsider = '00000004-0000-4000-8000-000000000000';
+    const attributed = attributeMoves(byBen([ben, outsider]), { ...facts, rules: [rr] });
+    expect(attributed).toEqual([{ ruleId: null, ruleName: null }, { ruleId: null, ruleName: null }]);
+  });
+
+  it('given a higher rule that routes to one user, then moves follow that rule; a specific user and no rule keep no turn order', () => {
+    const vip: Rule = { ...rr, id: 'r0', name: 'To Ana', priority: 1, assignmentType: 'specific_user', teamId: null, userId: ana };
+    expect(attributeMoves(byBen([ana]), { ...facts, rules: [vip, rr] })).toEqual([{ ruleId: 'r0', ruleName: 'To Ana' }]);
+    expect(turnFor(vip)).toBeNull();
+    expect(turnFor(undefined)).toBeNull();
+    expect(turnFor({ ...rr, assignmentType: 'team' })).toEqual({ ruleId: 'r1', teamId: team });
+  });
+
+  it('given caps that the confirmed moves fill, then later moves fall to the next rule that has room', () => {
+    const capped = new Map(facts.candidates).set(ana, cand(ana, 'Ana', 0, 1)).set(cleo, cand(cleo, 'Cleo', 0, 1));
+    const overflow: Rule = { ...rr, id: 'r2', name: 'Overflow', priority: 20, assignmentType: 'specific_user', teamId: null, userId: ana };
+    const attributed = attributeMoves(byBen([ana, cleo, ana]), { ...facts, candidates: capped, rules: [rr, overflow] });
+    // The third lead finds both round-robin members full, and the overflow rule's Ana full too: no rule.
+    expect(attributed.map((a) => a.ruleName)).toEqual(['Everyone', 'Everyone', null]);
   });
 });
 
