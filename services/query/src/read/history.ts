@@ -97,13 +97,16 @@ export async function boardAt(pool: pg.Pool, scope: Scope, pipelineId: string, a
 
 type AgeRow = { stage_id: string; count: number; total: string; weighted: string; avg_days: number | null; median_days: number | null; rotting: number };
 
+// count(*) rather than count(l.*) (the join is inner: same number, without building a row value per
+// lead), and date_part (float8) rather than extract (numeric since PostgreSQL 14) for the ages: the
+// sort behind the median is over floats. 100,000 leads: 250-320 ms → ~115 ms (docs/performance.md).
 const AGE_COLUMNS = (entered: string, touched: string) => `
-  count(l.*)::int AS count,
+  count(*)::int AS count,
   COALESCE(sum(l.deal_value), 0) AS total,
   round(COALESCE(sum(l.deal_value * COALESCE(l.probability, s.probability) / 100.0), 0), 2) AS weighted,
-  avg(extract(epoch FROM ($2::timestamptz - ${entered})) / 86400.0)::float8 AS avg_days,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ($2::timestamptz - ${entered})) / 86400.0)::float8 AS median_days,
-  (count(l.*) FILTER (WHERE s.rotting_days IS NOT NULL AND ${touched} < $2::timestamptz - s.rotting_days * interval '1 day'))::int AS rotting`;
+  avg(date_part('epoch', $2::timestamptz - ${entered}) / 86400.0)::float8 AS avg_days,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', $2::timestamptz - ${entered}) / 86400.0)::float8 AS median_days,
+  (count(*) FILTER (WHERE s.rotting_days IS NOT NULL AND ${touched} < $2::timestamptz - s.rotting_days * interval '1 day'))::int AS rotting`;
 
 const toOverviewStage = (s: StageAtRow, age: AgeRow | undefined, totals?: StageTotals): OverviewStage => ({
   stageId: s.id,
