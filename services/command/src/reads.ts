@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '@leadline/eventstore';
+import { StoreUnavailableError } from '@leadline/platform';
 import { loadAggregate } from './events.ts';
 import { pipelineAggregate, type PipelineState } from './pipelines/pipeline.ts';
 import { userAggregate, type UserState } from './users/user.ts';
@@ -30,5 +31,23 @@ export async function topRankInStage(pool: pg.Pool, stageId: string): Promise<st
     const code = (err as { code?: string }).code;
     if (code === '42P01' || code === '3F000') return null;
     throw err;
+  }
+}
+
+const CATCH_UP_TIMEOUT_MS = 15_000;
+
+/**
+ * Waits until the lead_cards projection has applied everything up to `checkpoint`: commands that
+ * must see every lead of a stage or an owner (delete-with-move, redistribution) read the read model.
+ */
+export async function waitForLeadCards(pool: pg.Pool, checkpoint: string): Promise<void> {
+  const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
+  for (;;) {
+    const { rows } = await pool
+      .query<{ checkpoint: string }>(`SELECT checkpoint FROM projector.projections WHERE name = 'lead_cards'`)
+      .catch(() => ({ rows: [] as { checkpoint: string }[] }));
+    if (rows[0] && rows[0].checkpoint >= checkpoint) return;
+    if (Date.now() > deadline) throw new StoreUnavailableError('The lead read model did not catch up in time; retry shortly');
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -9,7 +9,7 @@ import { appendDecided, executeCommand, handleCommand, type StreamOutcome } from
 import { deterministicId } from '../ids.ts';
 import { decide } from '../leads/decide.ts';
 import { leadAggregate, type LeadState } from '../leads/lead.ts';
-import { leadStream, loadUser } from '../reads.ts';
+import { leadStream, loadUser, waitForLeadCards } from '../reads.ts';
 import { canOwnLeads } from '../users/user.ts';
 import { isAwayAt } from './availability.ts';
 import { decideRouting, type Candidate } from './choose.ts';
@@ -113,6 +113,8 @@ async function loadPlanFacts(store: EventStore, pool: pg.Pool, at: string, sourc
 }
 
 export async function planNow(store: EventStore, pool: pg.Pool, named: string[] | undefined, at: string, limit: number) {
+  // The plan reads owners' open leads from the read model: let it catch up with every event so far.
+  await waitForLeadCards(pool, await store.headCheckpoint());
   const { sources, leads } = await sourceLeads(store, pool, named, at, limit);
   const planned = planRedistribution(leads, await loadPlanFacts(store, pool, at, sources.map((s) => s.userId)));
   return { sources: sources.map(({ userId, name, why }) => ({ userId, name, why })), ...planned };

@@ -1,13 +1,11 @@
 import type pg from 'pg';
 import type { EventStore } from '@leadline/eventstore';
-import { StoreUnavailableError } from '@leadline/platform';
 import type { CommandMetadata } from '../events.ts';
 import { handleCommand, type StreamOutcome } from '../handler.ts';
 import { decide } from '../leads/decide.ts';
 import { leadAggregate } from '../leads/lead.ts';
-import { leadStream, loadPipeline, topRankInStage } from '../reads.ts';
+import { leadStream, loadPipeline, topRankInStage, waitForLeadCards } from '../reads.ts';
 
-const CATCH_UP_TIMEOUT_MS = 15_000;
 const MAX_ROUNDS = 5;
 
 /** Leads in a stage according to the read model (the write side keeps no index of stage members). */
@@ -19,19 +17,6 @@ export async function leadsInStage(pool: pg.Pool, stageId: string): Promise<stri
     const code = (err as { code?: string }).code;
     if (code === '42P01' || code === '3F000') return [];
     throw err;
-  }
-}
-
-/** Waits until the lead_cards projection has applied everything up to `checkpoint`, so that leadsInStage is complete. */
-export async function waitForLeadCards(pool: pg.Pool, checkpoint: string): Promise<void> {
-  const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
-  for (;;) {
-    const { rows } = await pool
-      .query<{ checkpoint: string }>(`SELECT checkpoint FROM projector.projections WHERE name = 'lead_cards'`)
-      .catch(() => ({ rows: [] as { checkpoint: string }[] }));
-    if (rows[0] && rows[0].checkpoint >= checkpoint) return;
-    if (Date.now() > deadline) throw new StoreUnavailableError('The lead read model did not catch up in time; retry the delete to finish moving the leads');
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
