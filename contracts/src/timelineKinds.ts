@@ -6,50 +6,46 @@ import type { TimelineKind } from './timeline.ts';
  * a new event type does not compile until it is placed here. A type stored by a newer version
  * of Leadline than this code (unknown at run time) is 'other' when it lives in a lead stream.
  */
-export function timelineKindOf(type: EventType): TimelineKind | null {
-  switch (type) {
-    case 'LeadCreated':
-      return 'created';
-    case 'LeadDetailsUpdated':
-    case 'LeadDealValueChanged':
-    case 'LeadExpectedCloseDateChanged':
-    case 'LeadProbabilityChanged':
-      return 'updated';
-    case 'LeadMovedToStage':
-      return 'stage';
-    case 'LeadAssigned':
-      return 'assignment';
-    // Activities are entries of their own (one per activity, kind = its type).
-    case 'ActivityLogged':
-    case 'ActivityUpdated':
-    case 'ActivityCompleted':
-    case 'ActivityDeleted':
-    case 'ActivityTemplateSaved':
-    case 'ActivityTemplateDeleted':
-    case 'TeamSaved':
-    case 'UserAvailabilitySet':
-    case 'UserCapacitySet':
-    case 'AssignmentRuleSaved':
-    case 'AssignmentRuleDeleted':
-    case 'AssignmentRulesReordered':
-    case 'RoundRobinTurnTaken':
-    case 'LeadRouted':
-    case 'LeadsRedistributed':
-    case 'RedistributionUndone':
-    case 'PipelineCreated':
-    case 'StageAdded':
-    case 'StageUpdated':
-    case 'StagesReordered':
-    case 'StageDeleted':
-    case 'PipelineRenamed':
-    case 'PipelineArchived':
-    case 'LostReasonsSet':
-    case 'UserCreated':
-    case 'UserEmailReserved':
-      return null;
-    default: {
-      const _exhaustive: never = type;
-      return _exhaustive;
-    }
-  }
-}
+const kinds = {
+  LeadCreated: 'created',
+  LeadDetailsUpdated: 'updated',
+  LeadDealValueChanged: 'updated',
+  LeadExpectedCloseDateChanged: 'updated',
+  LeadProbabilityChanged: 'updated',
+  LeadMovedToStage: 'stage',
+  LeadAssigned: 'assignment',
+  // Not about one lead; activities are entries of their own (one per activity, kind = its type).
+  ActivityLogged: null,
+  ActivityUpdated: null,
+  ActivityCompleted: null,
+  ActivityDeleted: null,
+  ActivityTemplateSaved: null,
+  ActivityTemplateDeleted: null,
+  TeamSaved: null,
+  UserAvailabilitySet: null,
+  UserCapacitySet: null,
+  AssignmentRuleSaved: null,
+  AssignmentRuleDeleted: null,
+  AssignmentRulesReordered: null,
+  RoundRobinTurnTaken: null,
+  LeadRouted: null,
+  LeadsRedistributed: null,
+  RedistributionUndone: null,
+  PipelineCreated: null,
+  StageAdded: null,
+  StageUpdated: null,
+  StagesReordered: null,
+  StageDeleted: null,
+  PipelineRenamed: null,
+  PipelineArchived: null,
+  LostReasonsSet: null,
+  UserCreated: null,
+  UserEmailReserved: null,
+} as const satisfies Record<EventType, TimelineKind | null>;
+
+/** The event types that are entries of a lead's timeline. */
+export type LeadTimelineEventType = { [K in EventType]: (typeof kinds)[K] extends null ? never : K }[EventType];
+
+export const timelineKindOf = (type: EventType): TimelineKind | null => kinds[type];
+
+export const isLeadTimelineEvent = (type: string): type is LeadTimelineEventType => (kinds as Record<string, TimelineKind | null>)[type] != null;

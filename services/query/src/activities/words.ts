@@ -1,4 +1,4 @@
-import { eventTypes, type EventType, type TimelineEntry } from '@leadline/contracts';
+import { eventTypes, isLeadTimelineEvent, type TimelineEntry } from '@leadline/contracts';
 
 export type Names = { user: (id: string | null | undefined) => string | null; stage: (id: string) => { name: string; isWon: boolean; isLost: boolean } | null };
 
@@ -28,7 +28,8 @@ export type Described = { summary: string; changes: Change[] };
  */
 export function describeLeadEvent(type: string, data: Record<string, unknown>, names: Names): Described {
   if (!known.has(type)) return { summary: `${humanType(type)} (recorded by a newer version)`, changes: [] };
-  const t = type as EventType;
+  if (!isLeadTimelineEvent(type)) return { summary: humanType(type), changes: [] };
+  const t = type;
   const stageName = (id: unknown) => (typeof id === 'string' ? (names.stage(id)?.name ?? 'a removed stage') : 'an unknown stage');
   switch (t) {
     case 'LeadCreated': {
@@ -68,33 +69,6 @@ export function describeLeadEvent(type: string, data: Record<string, unknown>, n
       const why = data.reason && !data.ruleName ? ` (${show(data.reason)})` : '';
       return { summary: data.ownerId === null ? `Unassigned${from ? ` from ${from}` : ''}${how}${why}` : `Assigned to ${to ?? 'a removed user'}${how}${why}`, changes: [change('owner', from, to)] };
     }
-    case 'ActivityLogged':
-    case 'ActivityUpdated':
-    case 'ActivityCompleted':
-    case 'ActivityDeleted':
-    case 'ActivityTemplateSaved':
-    case 'ActivityTemplateDeleted':
-    case 'TeamSaved':
-    case 'UserAvailabilitySet':
-    case 'UserCapacitySet':
-    case 'AssignmentRuleSaved':
-    case 'AssignmentRuleDeleted':
-    case 'AssignmentRulesReordered':
-    case 'RoundRobinTurnTaken':
-    case 'LeadRouted':
-    case 'LeadsRedistributed':
-    case 'RedistributionUndone':
-    case 'PipelineCreated':
-    case 'StageAdded':
-    case 'StageUpdated':
-    case 'StagesReordered':
-    case 'StageDeleted':
-    case 'PipelineRenamed':
-    case 'PipelineArchived':
-    case 'LostReasonsSet':
-    case 'UserCreated':
-    case 'UserEmailReserved':
-      return { summary: humanType(t), changes: [] };
     default: {
       const _exhaustive: never = t;
       return { summary: humanType(_exhaustive), changes: [] };

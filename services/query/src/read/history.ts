@@ -1,21 +1,8 @@
 import type { BoardColumn, OverviewStage, PipelineDto } from '@leadline/contracts';
 import type pg from 'pg';
-import { toLeadCard, type CardRow } from './rows.ts';
+import { toLeadCard, toStageDto, type CardRow, type StageRow } from './rows.ts';
 import { visibilitySql, type Scope } from './visibility.ts';
 import type { StageTotals } from './pipeline.ts';
-
-type StageAtRow = {
-  id: string;
-  pipeline_id: string;
-  name: string;
-  color: string;
-  order_position: number;
-  is_active: boolean;
-  is_won: boolean;
-  is_lost: boolean;
-  probability: number;
-  rotting_days: number | null;
-};
 
 /** The stage versions valid at `at` that were not deleted by then. */
 const STAGES_AT = `SELECT sv.stage_id AS id, sv.pipeline_id, sv.name, sv.color, sv.order_position, sv.is_active, sv.is_won, sv.is_lost, sv.probability, sv.rotting_days
@@ -44,7 +31,7 @@ export async function listPipelines(pool: pg.Pool): Promise<PipelineDto[]> {
 
 /** The board as it stood at `at`: stages and cards from the recorded history; the first `limit` cards of each column. */
 export async function boardAt(pool: pg.Pool, scope: Scope, pipelineId: string, at: string, limit: number): Promise<BoardColumn[]> {
-  const stages = (await pool.query<StageAtRow>(`${STAGES_AT} ORDER BY sv.order_position, sv.stage_id`, [pipelineId, at])).rows;
+  const stages = (await pool.query<StageRow>(`${STAGES_AT} ORDER BY sv.order_position, sv.stage_id`, [pipelineId, at])).rows;
   if (stages.length === 0) return [];
   const params: unknown[] = [pipelineId, at, limit];
   const visible = visibilitySql(scope, 'l', params);
@@ -76,16 +63,7 @@ export async function boardAt(pool: pg.Pool, scope: Scope, pipelineId: string, a
     const rows = (byStage.get(s.id) ?? []).sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id < b.id ? -1 : 1));
     const t = totalsByStage.get(s.id);
     return {
-      id: s.id,
-      pipelineId: s.pipeline_id,
-      name: s.name,
-      color: s.color,
-      orderPosition: Number(s.order_position),
-      isActive: s.is_active,
-      isWon: s.is_won,
-      isLost: s.is_lost,
-      probability: Number(s.probability),
-      rottingDays: s.rotting_days === null ? null : Number(s.rotting_days),
+      ...toStageDto(s),
       count: t?.count ?? 0,
       totalValue: Number(t?.total ?? 0),
       weightedValue: Number(t?.weighted ?? 0),
@@ -108,7 +86,7 @@ const AGE_COLUMNS = (entered: string, touched: string) => `
   percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', $2::timestamptz - ${entered}) / 86400.0)::float8 AS median_days,
   (count(*) FILTER (WHERE s.rotting_days IS NOT NULL AND ${touched} < $2::timestamptz - s.rotting_days * interval '1 day'))::int AS rotting`;
 
-const toOverviewStage = (s: StageAtRow, age: AgeRow | undefined, totals?: StageTotals): OverviewStage => ({
+const toOverviewStage = (s: StageRow, age: AgeRow | undefined, totals?: StageTotals): OverviewStage => ({
   stageId: s.id,
   name: s.name,
   color: s.color,
@@ -130,7 +108,7 @@ const toOverviewStage = (s: StageAtRow, age: AgeRow | undefined, totals?: StageT
  * (a lead is touched by any event on its stream: `updated_at`).
  */
 export async function overviewNow(pool: pg.Pool, scope: Scope, pipelineId: string, now: string, totals: StageTotals[]): Promise<OverviewStage[]> {
-  const stages = (await pool.query<StageAtRow>(`SELECT s.* FROM read.stages s WHERE s.pipeline_id = $1::uuid ORDER BY s.order_position, s.id`, [pipelineId])).rows;
+  const stages = (await pool.query<StageRow>(`SELECT s.* FROM read.stages s WHERE s.pipeline_id = $1::uuid ORDER BY s.order_position, s.id`, [pipelineId])).rows;
   const params: unknown[] = [pipelineId, now];
   const visible = visibilitySql(scope, 'l', params);
   const ages = await pool.query<AgeRow>(
@@ -146,7 +124,7 @@ export async function overviewNow(pool: pg.Pool, scope: Scope, pipelineId: strin
 
 /** At a past moment: everything from the recorded history (stage settings, values and probabilities as they were then). */
 export async function overviewAt(pool: pg.Pool, scope: Scope, pipelineId: string, at: string): Promise<OverviewStage[]> {
-  const stages = (await pool.query<StageAtRow>(`${STAGES_AT} ORDER BY sv.order_position, sv.stage_id`, [pipelineId, at])).rows;
+  const stages = (await pool.query<StageRow>(`${STAGES_AT} ORDER BY sv.order_position, sv.stage_id`, [pipelineId, at])).rows;
   const params: unknown[] = [pipelineId, at];
   const visible = visibilitySql(scope, 'l', params);
   const ages = await pool.query<AgeRow>(
