@@ -100,6 +100,11 @@ export function handleCommand<S>(store: EventStore, command: StreamCommand<S>): 
 
 export type Answer<B extends Record<string, unknown> = Record<string, unknown>> = { status: number; body: B; streams: StreamOutcome[] };
 
+/** The `{ id, version, checkpoint }` every accepted single-stream command answers. */
+export const accepted = (id: string, outcome: StreamOutcome) => ({ id, version: outcome.version, checkpoint: outcome.checkpoint });
+
+export const acceptedAnswer = (id: string, outcome: StreamOutcome, status = 200) => ({ status, body: accepted(id, outcome), streams: [outcome] });
+
 export type RunContext = { principal: Principal; metadata: CommandMetadata; ifMatch?: number };
 
 export type HandlerDeps = { sessionSecret: string; idempotency: IdempotencyStore; clock?: () => Date };

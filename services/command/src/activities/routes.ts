@@ -12,7 +12,7 @@ import {
 import { ValidationError } from '@leadline/platform';
 import type { App, RouteDeps } from '../deps.ts';
 import { loadAggregate, type CommandMetadata } from '../events.ts';
-import { alreadyApplied, appendDecided, executeCommand, handleCommand, withConflictRetry, type StreamOutcome } from '../handler.ts';
+import { accepted, acceptedAnswer, alreadyApplied, appendDecided, executeCommand, handleCommand, withConflictRetry, type StreamOutcome } from '../handler.ts';
 import { deterministicId, entityIdFor } from '../ids.ts';
 import { leadAggregate } from '../leads/lead.ts';
 import { leadStream, loadUser } from '../reads.ts';
@@ -23,7 +23,6 @@ import { registerTemplateRoutes } from './templateRoutes.ts';
 
 export const activityStream = (id: string): string => `activity-${id}`;
 
-const accepted = (id: string, outcome: StreamOutcome) => ({ id, version: outcome.version, checkpoint: outcome.checkpoint });
 
 type Decision = (state: ActivityState, context: ActivityContext) => ActivityCommand;
 
@@ -81,7 +80,7 @@ export function registerActivityRoutes(app: App, deps: RouteDeps): void {
           metadata,
           decide: async (loaded) => decide(logCommand(activityId, body, metadata)(await contextFor(body.leadId, body.userId)), loaded.state),
         });
-        return { status: 201, body: accepted(activityId, outcome), streams: [outcome] };
+        return acceptedAnswer(activityId, outcome, 201);
       }),
   );
 
@@ -152,7 +151,7 @@ export function registerActivityRoutes(app: App, deps: RouteDeps): void {
           context,
           metadata,
         }));
-        return { status: 200, body: accepted(activityId, outcome), streams: [outcome] };
+        return acceptedAnswer(activityId, outcome);
       }),
   );
 
@@ -178,7 +177,7 @@ export function registerActivityRoutes(app: App, deps: RouteDeps): void {
           context,
           metadata,
         }));
-        return { status: 200, body: accepted(activityId, outcome), streams: [outcome] };
+        return acceptedAnswer(activityId, outcome);
       }),
   );
 
@@ -204,7 +203,7 @@ export function registerActivityRoutes(app: App, deps: RouteDeps): void {
           context,
           metadata,
         }));
-        return { status: 200, body: accepted(activityId, outcome), streams: [outcome] };
+        return acceptedAnswer(activityId, outcome);
       }),
   );
 

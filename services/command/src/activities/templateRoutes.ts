@@ -1,6 +1,6 @@
 import { activityIdParams, activityTemplateBody, commandAccepted } from '@leadline/contracts';
 import type { App, RouteDeps } from '../deps.ts';
-import { executeCommand, handleCommand } from '../handler.ts';
+import { acceptedAnswer, executeCommand, handleCommand } from '../handler.ts';
 import { entityIdFor } from '../ids.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
 import { decideTemplate, templateAggregate } from './templates.ts';
@@ -31,7 +31,7 @@ export function registerTemplateRoutes(app: App, deps: RouteDeps): void {
           metadata,
           decide: (loaded) => decideTemplate({ type: 'SaveTemplate', data: { templateId, template: request.body, create: true }, metadata }, loaded.state),
         });
-        return { status: 201, body: { id: templateId, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(templateId, outcome, 201);
       }),
   );
 
@@ -57,7 +57,7 @@ export function registerTemplateRoutes(app: App, deps: RouteDeps): void {
           expectedVersion: ifMatch,
           decide: (loaded) => decideTemplate({ type: 'SaveTemplate', data: { templateId, template: request.body, create: false }, metadata }, loaded.state),
         });
-        return { status: 200, body: { id: templateId, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(templateId, outcome);
       }),
   );
 
@@ -82,7 +82,7 @@ export function registerTemplateRoutes(app: App, deps: RouteDeps): void {
           expectedVersion: ifMatch,
           decide: (loaded) => decideTemplate({ type: 'DeleteTemplate', data: { templateId }, metadata }, loaded.state),
         });
-        return { status: 200, body: { id: templateId, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(templateId, outcome);
       }),
   );
 }

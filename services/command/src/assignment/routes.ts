@@ -2,7 +2,7 @@ import { autoAssignResponse, commandAccepted, ruleBody, ruleIdParams, ruleOrderB
 import { z } from 'zod';
 import type { App, RouteDeps } from '../deps.ts';
 import { loadAggregate } from '../events.ts';
-import { executeCommand, handleCommand } from '../handler.ts';
+import { acceptedAnswer, executeCommand, handleCommand } from '../handler.ts';
 import { deterministicId, entityIdFor } from '../ids.ts';
 import { loadUser } from '../reads.ts';
 import { teamAggregate, teamStream } from '../teams/team.ts';
@@ -38,7 +38,7 @@ export function registerAssignmentRoutes(app: App, deps: RouteDeps): void {
             return saveRule(metadata.actor, loaded.state, ruleId, body, { team, user }, mustExist);
           },
         });
-        return { status: mustExist ? 200 : 201, body: { id: ruleId, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(ruleId, outcome, mustExist ? 200 : 201);
       });
 
   app.post(
@@ -70,7 +70,7 @@ export function registerAssignmentRoutes(app: App, deps: RouteDeps): void {
     (request, reply) =>
       executeCommand(request, reply, deps, 'DeleteAssignmentRule', async ({ metadata, ifMatch }) => {
         const outcome = await handleCommand(store, { streamId: RULES_STREAM, aggregate: ruleSetAggregate, metadata, expectedVersion: ifMatch, decide: (l) => deleteRule(metadata.actor, l.state, request.params.id) });
-        return { status: 200, body: { id: request.params.id, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(request.params.id, outcome);
       }),
   );
 
@@ -89,7 +89,7 @@ export function registerAssignmentRoutes(app: App, deps: RouteDeps): void {
     (request, reply) =>
       executeCommand(request, reply, deps, 'ReorderAssignmentRules', async ({ metadata, ifMatch }) => {
         const outcome = await handleCommand(store, { streamId: RULES_STREAM, aggregate: ruleSetAggregate, metadata, expectedVersion: ifMatch, decide: (l) => reorderRules(metadata.actor, l.state, request.body.ruleIds) });
-        return { status: 200, body: { id: request.body.ruleIds[0], version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(request.body.ruleIds[0], outcome);
       }),
   );
 

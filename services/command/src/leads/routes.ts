@@ -2,7 +2,7 @@ import { assignLeadsBody, assignLeadsResponse, commandAccepted, createLeadBody, 
 import { ConcurrencyError, ValidationError } from '@leadline/platform';
 import type { App, RouteDeps } from '../deps.ts';
 import { loadAggregate } from '../events.ts';
-import { alreadyApplied, appendDecided, executeCommand, handleCommand, withConflictRetry, type StreamOutcome } from '../handler.ts';
+import { accepted, acceptedAnswer, alreadyApplied, appendDecided, executeCommand, handleCommand, withConflictRetry, type StreamOutcome } from '../handler.ts';
 import { DEFAULT_PIPELINE_ID, entityIdFor } from '../ids.ts';
 import { pipelineAggregate } from '../pipelines/pipeline.ts';
 import { leadStream, loadPipeline, loadUser, topRankInStage } from '../reads.ts';
@@ -10,7 +10,6 @@ import { changeHeaders, createHeaders, problems } from '../schemas.ts';
 import { decide, ownerForNewLead, reopenTarget, stageForNewLead } from './decide.ts';
 import { leadAggregate, type LeadState } from './lead.ts';
 
-const accepted = (id: string, outcome: StreamOutcome) => ({ id, version: outcome.version, checkpoint: outcome.checkpoint });
 
 export function registerLeadRoutes(app: App, deps: RouteDeps): void {
   const store = deps.eventStore;
@@ -48,7 +47,7 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
             );
           },
         });
-        return { status: 201, body: accepted(leadId, outcome), streams: [outcome] };
+        return acceptedAnswer(leadId, outcome, 201);
       }),
   );
 
@@ -78,7 +77,7 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
             return decide({ type: 'UpdateLeadDetails', data: { leadId, changes: request.body }, context: { pipeline }, metadata }, loaded.state);
           },
         });
-        return { status: 200, body: accepted(leadId, outcome), streams: [outcome] };
+        return acceptedAnswer(leadId, outcome);
       }),
   );
 
@@ -119,7 +118,7 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
             );
           },
         });
-        return { status: 200, body: accepted(leadId, outcome), streams: [outcome] };
+        return acceptedAnswer(leadId, outcome);
       }),
   );
 
@@ -152,7 +151,7 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
             return decide({ type: 'ReopenLead', data: { leadId, stageId: request.body.stageId }, context: { pipeline, topRank }, metadata }, lead);
           },
         });
-        return { status: 200, body: accepted(leadId, outcome), streams: [outcome] };
+        return acceptedAnswer(leadId, outcome);
       }),
   );
 

@@ -13,7 +13,7 @@ import {
 } from '@leadline/contracts';
 import { ConflictError, NotFoundError } from '@leadline/platform';
 import type { App, RouteDeps } from '../deps.ts';
-import { executeCommand, handleCommand, type StreamOutcome } from '../handler.ts';
+import { acceptedAnswer, executeCommand, handleCommand } from '../handler.ts';
 import { DEFAULT_PIPELINE_ID, deterministicId, entityIdFor } from '../ids.ts';
 import { pipelineStream } from '../reads.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
@@ -22,7 +22,6 @@ import { leadsInStage, moveLeadsOut } from './moveLeads.ts';
 import { pipelineAggregate, type PipelineState } from './pipeline.ts';
 import { pipelineOfStage } from './stageIndex.ts';
 
-const accepted = (id: string, outcome: StreamOutcome) => ({ id, version: outcome.version, checkpoint: outcome.checkpoint });
 
 export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
   const store = deps.eventStore;
@@ -59,7 +58,7 @@ export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
         const pipelineId = entityIdFor(metadata.commandId);
         const stageIds = Array.from({ length: 6 }, (_, i) => deterministicId(`pipeline:${pipelineId}:stage:${i}`));
         const outcome = await run(pipelineId, () => ({ type: 'CreatePipeline', data: { pipelineId, name: request.body.name, stageIds }, metadata }), metadata);
-        return { status: 201, body: accepted(pipelineId, outcome), streams: [outcome] };
+        return acceptedAnswer(pipelineId, outcome, 201);
       }),
   );
 
@@ -79,7 +78,7 @@ export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
       executeCommand(request, reply, deps, 'RenamePipeline', async ({ metadata, ifMatch }) => {
         const pipelineId = request.params.id;
         const outcome = await run(pipelineId, () => ({ type: 'RenamePipeline', data: { pipelineId, name: request.body.name }, metadata }), metadata, ifMatch);
-        return { status: 200, body: accepted(pipelineId, outcome), streams: [outcome] };
+        return acceptedAnswer(pipelineId, outcome);
       }),
   );
 
@@ -99,7 +98,7 @@ export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
       executeCommand(request, reply, deps, 'ArchivePipeline', async ({ metadata, ifMatch }) => {
         const pipelineId = request.params.id;
         const outcome = await run(pipelineId, () => ({ type: 'ArchivePipeline', data: { pipelineId }, metadata }), metadata, ifMatch);
-        return { status: 200, body: accepted(pipelineId, outcome), streams: [outcome] };
+        return acceptedAnswer(pipelineId, outcome);
       }),
   );
 
@@ -119,7 +118,7 @@ export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
       executeCommand(request, reply, deps, 'SetLostReasons', async ({ metadata, ifMatch }) => {
         const { pipelineId = DEFAULT_PIPELINE_ID, reasons, allowFreeText } = request.body;
         const outcome = await run(pipelineId, () => ({ type: 'SetLostReasons', data: { pipelineId, reasons, allowFreeText }, metadata }), metadata, ifMatch);
-        return { status: 200, body: accepted(pipelineId, outcome), streams: [outcome] };
+        return acceptedAnswer(pipelineId, outcome);
       }),
   );
 
@@ -140,7 +139,7 @@ export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
         const { pipelineId = DEFAULT_PIPELINE_ID, ...stage } = request.body;
         const stageId = entityIdFor(metadata.commandId);
         const outcome = await run(pipelineId, () => ({ type: 'AddStage', data: { pipelineId, stageId, ...stage }, metadata }), metadata);
-        return { status: 201, body: accepted(stageId, outcome), streams: [outcome] };
+        return acceptedAnswer(stageId, outcome, 201);
       }),
   );
 
@@ -161,7 +160,7 @@ export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
       executeCommand(request, reply, deps, 'ReorderStages', async ({ metadata, ifMatch }) => {
         const { pipelineId, stageIds } = request.body;
         const outcome = await run(pipelineId, () => ({ type: 'ReorderStages', data: { pipelineId, stageIds }, metadata }), metadata, ifMatch);
-        return { status: 200, body: accepted(pipelineId, outcome), streams: [outcome] };
+        return acceptedAnswer(pipelineId, outcome);
       }),
   );
 
@@ -183,7 +182,7 @@ export function registerPipelineRoutes(app: App, deps: RouteDeps): void {
         const stageId = request.params.id;
         const pipelineId = await pipelineFor(stageId);
         const outcome = await run(pipelineId, () => ({ type: 'UpdateStage', data: { pipelineId, stageId, changes: request.body }, metadata }), metadata, ifMatch);
-        return { status: 200, body: accepted(stageId, outcome), streams: [outcome] };
+        return acceptedAnswer(stageId, outcome);
       }),
   );
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { availabilityStream } from '../assignment/availability.ts';
 import { saveTeam, setAvailability, setCapacity } from '../assignment/decide.ts';
 import type { App, RouteDeps } from '../deps.ts';
-import { executeCommand, handleCommand } from '../handler.ts';
+import { acceptedAnswer, executeCommand, handleCommand } from '../handler.ts';
 import { entityIdFor } from '../ids.ts';
 import { loadUser } from '../reads.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
@@ -23,7 +23,7 @@ export function registerTeamRoutes(app: App, deps: RouteDeps): void {
         expectedVersion: ifMatch,
         decide: async (loaded) => saveTeam(metadata.actor, loaded.state, teamId, request.body, await Promise.all(request.body.memberIds.map((id) => loadUser(store, id))), mustExist),
       });
-      return { status: mustExist ? 200 : 201, body: { id: teamId, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+      return acceptedAnswer(teamId, outcome, mustExist ? 200 : 201);
     });
 
   app.post(
@@ -62,7 +62,7 @@ export function registerTeamRoutes(app: App, deps: RouteDeps): void {
           expectedVersion: ifMatch,
           decide: async () => setAvailability(metadata.actor, await loadUser(store, userId), userId, request.body),
         });
-        return { status: 200, body: { id: userId, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(userId, outcome);
       }),
   );
 
@@ -88,7 +88,7 @@ export function registerTeamRoutes(app: App, deps: RouteDeps): void {
           expectedVersion: ifMatch,
           decide: async () => setCapacity(metadata.actor, await loadUser(store, userId), userId, request.body.maxOpenLeads),
         });
-        return { status: 200, body: { id: userId, version: outcome.version, checkpoint: outcome.checkpoint }, streams: [outcome] };
+        return acceptedAnswer(userId, outcome);
       }),
   );
 }
