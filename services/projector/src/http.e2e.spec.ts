@@ -35,9 +35,11 @@ describe('projector metrics and health endpoint', () => {
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
     const metrics = await waitFor(async () => {
       const r = await get('/metrics');
-      return r.body.includes('leadline_projection_lag_events{projection="lead_cards"}') ? r : undefined;
+      // The lag gauge is set by a periodic measurement and the counter as batches apply: wait for both.
+      const ready = r.body.includes('leadline_projection_events_total{projection="users"}') && r.body.includes('leadline_projection_lag_events{projection="lead_cards"}');
+      return ready ? r : undefined;
     }, 'metrics');
-    expect(metrics.body).toContain('leadline_projection_events_total{projection="users"}');
+    expect(metrics.body).toMatch(/leadline_projection_events_total\{projection="users"\} [1-9]/);
     expect((await get('/nope')).status).toBe(404);
   });
 
