@@ -17,11 +17,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type pg from 'pg';
 import { chromium } from 'playwright-core';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { bulkAppend, planDataset, type PlanStage, type PlannedCommand } from '@leadline/datagen';
 import { PostgresEventStore } from '@leadline/eventstore';
-import { createLogger, createPool, createServer, startEmbeddedPostgres } from '@leadline/platform';
+import { createLogger, createPool, createServer, startEmbeddedPostgres, type Logger } from '@leadline/platform';
 import { projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
 import { repoRoot } from '../scripts/stack.ts';
@@ -34,7 +35,7 @@ const MOVES = opt('moves', 1_000_000);
 const REQUESTS = opt('requests', 100);
 const DATA = args.find((a) => a.startsWith('--data='))?.split('=')[1];
 const SESSION_SECRET = crypto.randomBytes(32).toString('hex');
-const NEEDED = projections.filter((p) => ['users', 'stages', 'lead_cards', 'stage_totals', 'pipeline_history'].includes(p.name));
+const NEEDED = projections.filter((p) => ['users', 'stages', 'lead_cards', 'stage_totals', 'pipeline_history', 'conversion'].includes(p.name));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN = { email: 'bench@leadline.local', password: 'bench-admin-password' };
 const DAY = 86_400_000;
@@ -70,6 +71,62 @@ function* withMoves(plan: Iterable<PlannedCommand>, stages: PlanStage[], moves: 
   }
 }
 
+/** Runs the projector (NEEDED only) until each of them is at the log's head in its code's version. */
+async function catchUp(pool: pg.Pool, store: PostgresEventStore, logger: Logger) {
+  const head = await store.headCheckpoint();
+  const t0 = performance.now();
+  const projector = await startProjector({ pool, eventStore: store, logger, projections: NEEDED, routing: false });
+  let lastLog = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ behind: number; n: number; failed: string | null; min: string | null }>(
+      `SELECT count(*) FILTER (WHERE p.checkpoint < $1 OR p.version <> w.version)::int AS behind, count(p.name)::int AS n, min(p.checkpoint)::text AS min,
+         string_agg(p.name || ': ' || p.error, '; ') FILTER (WHERE p.status = 'failed') AS failed
+       FROM unnest($2::text[], $3::int[]) AS w(name, version) LEFT JOIN projector.projections p ON p.name = w.name`,
+      [head, NEEDED.map((p) => p.name), NEEDED.map((p) => p.version)],
+    );
+    if (rows[0].failed) throw new Error(`projection failed: ${rows[0].failed}`);
+    if (rows[0].behind === 0 && rows[0].n >= NEEDED.length) break;
+    if (performance.now() - lastLog > 30_000) {
+      lastLog = performance.now();
+      log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s: slowest checkpoint ${rows[0].min} of ${head}`);
+    }
+    await sleep(200);
+  }
+  log(`caught up in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  await projector.stop();
+}
+
+/** Runs the projector with the projections these reads need until each reaches the head, then ANALYZE. */
+async function catchUp(pool: Pool, store: PostgresEventStore, logger: Logger): Promise<void> {
+  const head = await store.headCheckpoint();
+  const behind = async () =>
+    (
+      await pool.query<{ behind: number; n: number; failed: string | null; min: string | null }>(
+        `SELECT count(*) FILTER (WHERE checkpoint < $1)::int AS behind, count(*)::int AS n, min(checkpoint)::text AS min, string_agg(name || ': ' || error, '; ') FILTER (WHERE status = 'failed') AS failed FROM projector.projections WHERE name = ANY($2) AND version = ANY($3::int[])`,
+        [head, NEEDED.map((p) => p.name), NEEDED.map((p) => p.version)],
+      )
+    ).rows[0];
+  const first = await behind();
+  if (first.behind === 0 && first.n >= NEEDED.length) return;
+  log(`projector catching up (${NEEDED.map((p) => p.name).join(', ')}) ...`);
+  const t0 = performance.now();
+  const projector = await startProjector({ pool, eventStore: store, logger, projections: NEEDED, routing: false });
+  let lastLog = 0;
+  for (;;) {
+    const rows = [await behind()];
+    if (rows[0].failed) throw new Error(`projection failed: ${rows[0].failed}`);
+    if (rows[0].behind === 0 && rows[0].n >= NEEDED.length) break;
+    if (performance.now() - lastLog > 30_000) {
+      lastLog = performance.now();
+      log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s: slowest checkpoint ${rows[0].min} of ${head}`);
+    }
+    await sleep(200);
+  }
+  log(`caught up in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  await projector.stop();
+  await pool.query('VACUUM ANALYZE');
+}
+
 async function main() {
   const dataDir = DATA ? path.resolve(DATA) : fs.mkdtempSync(path.join(os.tmpdir(), 'leadline-bench-pipeline-'));
   fs.mkdirSync(dataDir, { recursive: true });
@@ -88,6 +145,14 @@ async function main() {
     if (fs.existsSync(loadedMarker)) {
       end = (JSON.parse(fs.readFileSync(loadedMarker, 'utf8')) as { end: number }).end;
       log(`reusing the dataset in ${dataDir}`);
+      const stored = new Map((await pool.query<{ name: string; version: number }>('SELECT name, version FROM projector.projections')).rows.map((r) => [r.name, r.version]));
+      const changed = NEEDED.filter((p) => stored.get(p.name) !== p.version);
+      if (changed.length > 0) {
+        // A projection whose code version changed is rebuilt at start, as in production.
+        log(`projection versions changed (${changed.map((p) => `${p.name} ${stored.get(p.name)} → ${p.version}`).join(', ')}): the projector rebuilds them ...`);
+        await catchUp(pool, store, logger);
+        await pool.query('ANALYZE');
+      }
     } else {
       const stages: PlanStage[] = (await store.readStream(`pipeline-${boot.defaultPipelineId}`))
         .filter((e) => e.type === 'StageAdded')
@@ -99,29 +164,12 @@ async function main() {
       end = Date.now() - 2 * DAY;
       const plan = planDataset({ leads: LEADS, seed: 2026, stages, ownerIds: [boot.admin.userId], start: end - 365 * DAY, end });
       const loaded = await bulkAppend(pool, withMoves(plan, stages, MOVES, end), { pipelineId: boot.defaultPipelineId, stages, actorId: boot.admin.userId }, { batchSize: 5000 });
-      log(`appended ${loaded.events} events in ${(loaded.ms / 1000).toFixed(0)} s; projector catching up (${NEEDED.map((p) => p.name).join(', ')}) ...`);
-      const head = await store.headCheckpoint();
-      const t0 = performance.now();
-      const projector = await startProjector({ pool, eventStore: store, logger, projections: NEEDED, routing: false });
-      let lastLog = 0;
-      for (;;) {
-        const { rows } = await pool.query<{ behind: number; n: number; failed: string | null; min: string | null }>(
-          `SELECT count(*) FILTER (WHERE checkpoint < $1)::int AS behind, count(*)::int AS n, min(checkpoint)::text AS min, string_agg(name || ': ' || error, '; ') FILTER (WHERE status = 'failed') AS failed FROM projector.projections WHERE name = ANY($2)`,
-          [head, NEEDED.map((p) => p.name)],
-        );
-        if (rows[0].failed) throw new Error(`projection failed: ${rows[0].failed}`);
-        if (rows[0].behind === 0 && rows[0].n >= NEEDED.length) break;
-        if (performance.now() - lastLog > 30_000) {
-          lastLog = performance.now();
-          log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s: slowest checkpoint ${rows[0].min} of ${head}`);
-        }
-        await sleep(200);
-      }
-      log(`caught up in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-      await projector.stop();
-      await pool.query('ANALYZE');
+      log(`appended ${loaded.events} events in ${(loaded.ms / 1000).toFixed(0)} s`);
+      await catchUp(pool, store, logger);
       fs.writeFileSync(loadedMarker, JSON.stringify({ end, leads: LEADS, moves: MOVES, events: loaded.events }));
     }
+    // A reused dataset may lack a projection added since it was loaded (or one whose version changed).
+    await catchUp(pool, store, logger);
     const moves = Number((await pool.query(`SELECT count(*) AS n FROM read.stage_stays WHERE from_stage_id IS NOT NULL`)).rows[0].n);
     const leadCount = Number((await pool.query(`SELECT count(*) AS n FROM read.leads`)).rows[0].n);
 

@@ -52,6 +52,21 @@ function sessionSecretFor(dataDir: string, given?: string): string {
 }
 
 /** Everything in one process: embedded or external PostgreSQL, command + query apps on one server, the projector. */
+const BOOTSTRAP_READS = ['users', 'stages'];
+
+async function waitForBootstrapReads(pool: Pool, head: string, logger: Logger, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM projector.projections WHERE name = ANY($1::text[]) AND checkpoint >= $2`,
+      [BOOTSTRAP_READS, head],
+    );
+    if (rows[0].n === BOOTSTRAP_READS.length) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  logger.warn({ projections: BOOTSTRAP_READS }, 'projections still catching up after 60 s; serving anyway (reads answer stale or 404 until they arrive)');
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = createLogger('leadline', options.logLevel);
   let embedded: EmbeddedDatabase | undefined;
@@ -73,6 +88,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const boot = await bootstrap({ eventStore, adminEmail: options.adminEmail, adminPassword: options.adminPassword, log: logger });
     const projector = await startProjector({ pool, eventStore, logger });
     stops.push(() => projector.stop());
+    // The first reads need the default pipeline and the admin: wait (bounded) until the projector
+    // has them, so a fresh install never answers "no pipeline yet" to its first visitor.
+    await waitForBootstrapReads(pool, await eventStore.headCheckpoint(), logger);
     await app.listen({ port: options.port, host: options.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;

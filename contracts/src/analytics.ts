@@ -51,7 +51,7 @@ export const conversionStage = z.object({
   entries: z.number().int(),
   /** Entries that came from a later stage (a step back). */
   backwardEntries: z.number().int(),
-  /** Stays in the stage that ended within the window, in days. */
+  /** Stays in the stage that ended within the window, in days: read from a histogram of stay lengths (within ±2.6%). */
   medianDays: z.number().nullable(),
   p90Days: z.number().nullable(),
   /** Leads moved from this stage straight into a lost stage within the window. */
@@ -60,15 +60,16 @@ export const conversionStage = z.object({
 
 export const conversionRates = queryMeta.extend({
   pipelineId: uuid,
+  /** The window as answered: the requested one widened to whole UTC days. */
   from: isoDateTime,
   to: isoDateTime,
   ownerId: uuid.nullable(),
-  /** Distinct leads that entered any stage of the pipeline within the window. */
+  /** Leads that entered the pipeline (created in it, or moved in from another) within the window. */
   cohort: z.number().int(),
   stages: z.array(conversionStage),
   won: z.number().int(),
   lost: z.number().int(),
-  /** won / (won + lost) among leads closed within the window; null when none closed. */
+  /** won / (won + lost): entries into won and lost stages within the window; null when none closed. */
   winRate: z.number().nullable(),
   /** The stage most lost leads were in right before they were lost (null when none were lost). */
   mostLostStageId: uuid.nullable(),

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePrincipal } from '../principal.ts';
-import { PIPELINE_HISTORY, STAGES } from '../projections.ts';
+import { CONVERSION, STAGES } from '../projections.ts';
 import { conversionRates } from '../read/conversion.ts';
 import { listPipelines } from '../read/history.ts';
 import { resolvePipeline } from '../read/pipeline.ts';
@@ -41,7 +41,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: RouteContext)
       schema: {
         summary: 'Stage-to-stage conversion, win rate, time in stage and where leads are lost',
         description:
-          'Computed from the recorded moves of the leads that entered a stage in [from, to) (default: the last 90 days), optionally only those owned by ownerId when they entered. See docs/pipelines.md for how skips and backward moves count. A rep (REP_VISIBILITY=own) always gets their own leads.',
+          'Computed from the recorded moves. The window [from, to) (default: the last 90 days) is widened to whole UTC days and answered with those bounds. Cohort: the leads that entered the pipeline in the window (optionally only those owned by ownerId when they entered); entries, closings and stay lengths: those in the window (ownerId: the owner at the entry, at the start of the stay). Median and p90 stay lengths are read from a histogram (within ±2.6%). See docs/pipelines.md for how skips and backward moves count. A rep (REP_VISIBILITY=own) always gets their own leads.',
         tags: ['pipeline'],
         querystring: conversionQuery,
         response: { 200: conversionRatesSchema },
@@ -50,7 +50,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: RouteContext)
     async (request, reply) => {
       const principal = requirePrincipal(request, ctx.sessionSecret);
       const q = request.query;
-      const meta = await ctx.tracker.waitFor([STAGES, PIPELINE_HISTORY], q.minCheckpoint);
+      const meta = await ctx.tracker.waitFor([STAGES, CONVERSION], q.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, q.pipelineId);
       const to = q.to ? new Date(q.to) : new Date();
       const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);

@@ -1,0 +1,59 @@
+import type { HandlerContext } from '../../engine/types.ts';
+
+/** The owner key of the rows that count every owner (and unassigned leads). */
+export const ALL_OWNERS = '00000000-0000-0000-0000-000000000000';
+/** The from key of an entry that came from no stage (the lead was created there). */
+export const NO_STAGE = '00000000-0000-0000-0000-000000000000';
+
+/** The UTC day of an instant, as the rollups key it. */
+export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** Owner keys a fact is counted under: every owner, and its owner when it has one. */
+const ownerKeys = (ownerId: string | null): string[] => (ownerId ? [ALL_OWNERS, ownerId] : [ALL_OWNERS]);
+
+type Counts = Map<string, number>;
+
+function bump(counts: Counts, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** One entry into `stageId` (from `fromStageId`, or none) on `day`, counted per batch. */
+export function countEntry(ctx: HandlerContext, e: { pipelineId: string; ownerId: string | null; day: string; fromStageId: string | null; stageId: string }): void {
+  const counts = ctx.deferred<Counts>('conversion entries', () => new Map(), flushEntries);
+  for (const owner of ownerKeys(e.ownerId)) bump(counts, [e.pipelineId, owner, e.day, e.fromStageId ?? NO_STAGE, e.stageId].join('|'));
+}
+
+/** One stay in `stageId` that ended on `day` after `bucket` (contracts' stayLengthBucket), counted per batch. */
+export function countStay(ctx: HandlerContext, s: { pipelineId: string; ownerId: string | null; day: string; stageId: string; bucket: number }): void {
+  const counts = ctx.deferred<Counts>('conversion stay lengths', () => new Map(), flushStays);
+  for (const owner of ownerKeys(s.ownerId)) bump(counts, [s.pipelineId, owner, s.day, s.stageId, s.bucket].join('|'));
+}
+
+const columns = (counts: Counts, width: number): string[][] => {
+  const out: string[][] = Array.from({ length: width + 1 }, () => []);
+  for (const [key, n] of counts) {
+    key.split('|').forEach((part, i) => out[i].push(part));
+    out[width].push(String(n));
+  }
+  return out;
+};
+
+async function flushEntries(ctx: HandlerContext, counts: Counts): Promise<void> {
+  if (counts.size === 0) return;
+  await ctx.db.query(
+    `INSERT INTO ${ctx.table('conversion_entries')} AS t (pipeline_id, owner_key, day, from_key, stage_id, entries)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::uuid[], $5::uuid[], $6::int[])
+     ON CONFLICT (pipeline_id, owner_key, day, from_key, stage_id) DO UPDATE SET entries = t.entries + EXCLUDED.entries`,
+    columns(counts, 5),
+  );
+}
+
+async function flushStays(ctx: HandlerContext, counts: Counts): Promise<void> {
+  if (counts.size === 0) return;
+  await ctx.db.query(
+    `INSERT INTO ${ctx.table('conversion_stay_lengths')} AS t (pipeline_id, owner_key, day, stage_id, bucket, stays)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::uuid[], $5::smallint[], $6::int[])
+     ON CONFLICT (pipeline_id, owner_key, day, stage_id, bucket) DO UPDATE SET stays = t.stays + EXCLUDED.stays`,
+    columns(counts, 5),
+  );
+}
