@@ -201,6 +201,18 @@ describe('pipeline management in a real browser', () => {
     await page.context().close();
   });
 
+  it('analytics: leads added to the chosen pipeline, win rate, and the funnel, value and time-in-stage charts', async () => {
+    const page = await logIn();
+    await page.goto(`${s.url}/analytics?pipeline=${pastPipelineId}`);
+    await page.getByTestId('analytics-page').waitFor({ timeout: 10_000 });
+    // Partnerships: Pat (three days ago) and Nel (two hours ago) were added in the last 90 days; none closed.
+    await expect.poll(() => page.getByTestId('cohort').textContent(), { timeout: 10_000 }).toBe('2');
+    expect(await page.getByTestId('win-rate').textContent()).toBe('—');
+    expect(await page.getByTestId('cohort').getAttribute('title')).toMatch(/^Leads that entered the pipeline from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} \(UTC days/);
+    await expect.poll(() => page.locator('.analytics__chart canvas').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await page.context().close();
+  });
+
   it('on a phone (390x844) the board snaps column by column and drags on a long press', async () => {
     const page = await logIn({ width: 390, height: 844 });
     const board = page.locator('.board');
