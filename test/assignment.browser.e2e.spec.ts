@@ -72,7 +72,10 @@ describe('assignment rules in a real browser', () => {
   });
 
   it('bulk-assigns the board leads from the modal with a progress bar and a report', async () => {
-    for (let i = 0; i < 5; i++) await s.api('POST', '/api/leads', admin, { company: `Bulk ${i}`, source: 'expo' });
+    let last = '';
+    for (let i = 0; i < 5; i++) last = (await s.api<CommandAccepted>('POST', '/api/leads', admin, { company: `Bulk ${i}`, source: 'expo' })).body.checkpoint;
+    // The bulk assignment covers the leads the board shows: wait until the board has all five.
+    expect((await s.api('GET', `/api/pipeline/board?minCheckpoint=${last}`, admin)).status).toBe(200);
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
     await page.goto(s.url + '/login');
     await page.getByTestId('login-email').fill('admin@test.local');
@@ -84,7 +87,7 @@ describe('assignment rules in a real browser', () => {
     await expect.poll(() => page.getByTestId('bulk-report').textContent(), { timeout: 15_000 }).toMatch(/\d+ assigned, \d+ already theirs, 0 failed/);
     await page.getByTestId('bulk-progress').waitFor();
     const owned = async () => Number((await s.db.pool.query(`SELECT count(*) FROM read.leads WHERE source = 'expo' AND owner_id = $1`, [repId])).rows[0].count);
-    await expect.poll(owned, { timeout: 5_000 }).toBe(5);
+    await expect.poll(owned, { timeout: 15_000 }).toBe(5);
   });
 
   it('selects two cards on the board and assigns just those from the dialog', async () => {
