@@ -111,4 +111,14 @@ describe('conversion rates equal a straight computation over every recorded stay
       expect(got.transitions.map((t) => `${t.fromStageId}>${t.toStageId}:${t.count}`).sort()).toEqual(transitions);
     });
   }
+
+  it('answers the widest windows a date can name, and refuses an inverted one', async () => {
+    const widest = await s.api<ConversionRates>('GET', `/api/pipeline/conversion-rates?from=0000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z`, admin);
+    expect(widest.status).toBe(200);
+    expect(widest.body).toMatchObject({ from: '0001-01-01T00:00:00.000Z', to: '9999-12-31T00:00:00.000Z' });
+    expect(widest.body.cohort).toBe(400);
+    const inverted = await s.api<{ errors: { field: string }[] }>('GET', `/api/pipeline/conversion-rates?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`, admin);
+    expect(inverted.status).toBe(400);
+    expect(inverted.body.errors.map((e) => e.field)).toEqual(['querystring.from']);
+  });
 });

@@ -11,11 +11,16 @@ const DAY_MS = 86_400_000;
 type Window = { pipelineId: string; from: string; to: string; ownerId: string | null };
 type StageRow = { id: string; name: string; is_won: boolean; is_lost: boolean; order_position: number };
 
+/** The days a window can name: PostgreSQL's dates have no year 0, and ISO strings four-digit years. */
+const FIRST_DAY = Date.parse('0001-01-01T00:00:00Z');
+const LAST_DAY = Date.parse('9999-12-31T00:00:00Z');
+
 /** The window in whole UTC days: from down to its day's start, to up to the next (a to at midnight stays). */
 export function dayWindow(from: string, to: string): { from: string; to: string } {
-  const start = Math.floor(Date.parse(from) / DAY_MS) * DAY_MS;
-  const end = Math.ceil(Date.parse(to) / DAY_MS) * DAY_MS;
-  return { from: new Date(start).toISOString(), to: new Date(Math.max(end, start + DAY_MS)).toISOString() };
+  const clamp = (ms: number) => Math.min(LAST_DAY, Math.max(FIRST_DAY, ms));
+  const start = clamp(Math.floor(Date.parse(from) / DAY_MS) * DAY_MS);
+  const end = clamp(Math.max(Math.ceil(Date.parse(to) / DAY_MS) * DAY_MS, start + DAY_MS));
+  return { from: new Date(start).toISOString(), to: new Date(end).toISOString() };
 }
 
 /**
