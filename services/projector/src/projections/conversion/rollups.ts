@@ -38,22 +38,19 @@ const columns = (counts: Counts, width: number): string[][] => {
   return out;
 };
 
-async function flushEntries(ctx: HandlerContext, counts: Counts): Promise<void> {
-  if (counts.size === 0) return;
-  await ctx.db.query(
-    `INSERT INTO ${ctx.table('conversion_entries')} AS t (pipeline_id, owner_key, day, from_key, stage_id, entries)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::uuid[], $5::uuid[], $6::int[])
-     ON CONFLICT (pipeline_id, owner_key, day, from_key, stage_id) DO UPDATE SET entries = t.entries + EXCLUDED.entries`,
-    columns(counts, 5),
-  );
-}
+/** Adds a batch's counts to a rollup table: key columns (with their SQL types) and the count column. */
+const flushCounts =
+  (table: string, keys: readonly (readonly [string, string])[], count: string) =>
+  async (ctx: HandlerContext, counts: Counts): Promise<void> => {
+    if (counts.size === 0) return;
+    const names = keys.map(([name]) => name).join(', ');
+    await ctx.db.query(
+      `INSERT INTO ${ctx.table(table)} AS t (${names}, ${count})
+       SELECT * FROM unnest(${keys.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}, $${keys.length + 1}::int[])
+       ON CONFLICT (${names}) DO UPDATE SET ${count} = t.${count} + EXCLUDED.${count}`,
+      columns(counts, keys.length),
+    );
+  };
 
-async function flushStays(ctx: HandlerContext, counts: Counts): Promise<void> {
-  if (counts.size === 0) return;
-  await ctx.db.query(
-    `INSERT INTO ${ctx.table('conversion_stay_lengths')} AS t (pipeline_id, owner_key, day, stage_id, bucket, stays)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::uuid[], $5::smallint[], $6::int[])
-     ON CONFLICT (pipeline_id, owner_key, day, stage_id, bucket) DO UPDATE SET stays = t.stays + EXCLUDED.stays`,
-    columns(counts, 5),
-  );
-}
+const flushEntries = flushCounts('conversion_entries', [['pipeline_id', 'uuid'], ['owner_key', 'uuid'], ['day', 'date'], ['from_key', 'uuid'], ['stage_id', 'uuid']], 'entries');
+const flushStays = flushCounts('conversion_stay_lengths', [['pipeline_id', 'uuid'], ['owner_key', 'uuid'], ['day', 'date'], ['stage_id', 'uuid'], ['bucket', 'smallint']], 'stays');
