@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type pg from 'pg';
+import type { Pool } from 'pg';
 import { chromium } from 'playwright-core';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { bulkAppend, planDataset, type PlanStage, type PlannedCommand } from '@leadline/datagen';
@@ -71,38 +71,13 @@ function* withMoves(plan: Iterable<PlannedCommand>, stages: PlanStage[], moves: 
   }
 }
 
-/** Runs the projector (NEEDED only) until each of them is at the log's head in its code's version. */
-async function catchUp(pool: pg.Pool, store: PostgresEventStore, logger: Logger) {
-  const head = await store.headCheckpoint();
-  const t0 = performance.now();
-  const projector = await startProjector({ pool, eventStore: store, logger, projections: NEEDED, routing: false });
-  let lastLog = 0;
-  for (;;) {
-    const { rows } = await pool.query<{ behind: number; n: number; failed: string | null; min: string | null }>(
-      `SELECT count(*) FILTER (WHERE p.checkpoint < $1 OR p.version <> w.version)::int AS behind, count(p.name)::int AS n, min(p.checkpoint)::text AS min,
-         string_agg(p.name || ': ' || p.error, '; ') FILTER (WHERE p.status = 'failed') AS failed
-       FROM unnest($2::text[], $3::int[]) AS w(name, version) LEFT JOIN projector.projections p ON p.name = w.name`,
-      [head, NEEDED.map((p) => p.name), NEEDED.map((p) => p.version)],
-    );
-    if (rows[0].failed) throw new Error(`projection failed: ${rows[0].failed}`);
-    if (rows[0].behind === 0 && rows[0].n >= NEEDED.length) break;
-    if (performance.now() - lastLog > 30_000) {
-      lastLog = performance.now();
-      log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s: slowest checkpoint ${rows[0].min} of ${head}`);
-    }
-    await sleep(200);
-  }
-  log(`caught up in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  await projector.stop();
-}
-
 /** Runs the projector with the projections these reads need until each reaches the head, then ANALYZE. */
 async function catchUp(pool: Pool, store: PostgresEventStore, logger: Logger): Promise<void> {
   const head = await store.headCheckpoint();
   const behind = async () =>
     (
       await pool.query<{ behind: number; n: number; failed: string | null; min: string | null }>(
-        `SELECT count(*) FILTER (WHERE checkpoint < $1)::int AS behind, count(*)::int AS n, min(checkpoint)::text AS min, string_agg(name || ': ' || error, '; ') FILTER (WHERE status = 'failed') AS failed FROM projector.projections WHERE name = ANY($2) AND version = ANY($3::int[])`,
+        `SELECT count(*) FILTER (WHERE checkpoint < $1)::int AS behind, count(*)::int AS n, min(checkpoint)::text AS min, string_agg(name || ': ' || error, '; ') FILTER (WHERE status = 'failed') AS failed FROM projector.projections WHERE (name, version) IN (SELECT * FROM unnest($2::text[], $3::int[]))`,
         [head, NEEDED.map((p) => p.name), NEEDED.map((p) => p.version)],
       )
     ).rows[0];
@@ -145,14 +120,6 @@ async function main() {
     if (fs.existsSync(loadedMarker)) {
       end = (JSON.parse(fs.readFileSync(loadedMarker, 'utf8')) as { end: number }).end;
       log(`reusing the dataset in ${dataDir}`);
-      const stored = new Map((await pool.query<{ name: string; version: number }>('SELECT name, version FROM projector.projections')).rows.map((r) => [r.name, r.version]));
-      const changed = NEEDED.filter((p) => stored.get(p.name) !== p.version);
-      if (changed.length > 0) {
-        // A projection whose code version changed is rebuilt at start, as in production.
-        log(`projection versions changed (${changed.map((p) => `${p.name} ${stored.get(p.name)} → ${p.version}`).join(', ')}): the projector rebuilds them ...`);
-        await catchUp(pool, store, logger);
-        await pool.query('ANALYZE');
-      }
     } else {
       const stages: PlanStage[] = (await store.readStream(`pipeline-${boot.defaultPipelineId}`))
         .filter((e) => e.type === 'StageAdded')
