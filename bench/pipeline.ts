@@ -23,7 +23,7 @@ import { bootstrap, buildCommandApp } from '@leadline/command';
 import { bulkAppend, planDataset, type PlanStage, type PlannedCommand } from '@leadline/datagen';
 import { PostgresEventStore } from '@leadline/eventstore';
 import { createLogger, createPool, createServer, startEmbeddedPostgres, type Logger } from '@leadline/platform';
-import { projections, startProjector } from '@leadline/projector';
+import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
 import { repoRoot } from '../scripts/stack.ts';
 import { percentiles, table, timedPool, type Figure } from './src/stats.ts';
@@ -113,7 +113,7 @@ async function main() {
   try {
     const url = db.url;
     const logger = createLogger('bench', 'silent');
-    const pool = createPool(url, { max: 10, applicationName: 'bench-pipeline' });
+    const pool = createPool(url, { max: projectorConnections(NEEDED.length, false) + 8, applicationName: 'bench-pipeline' });
     const store = await PostgresEventStore.create(pool, url);
     const boot = await bootstrap({ eventStore: store, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
     let end: number;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { openEventStore, type EventStore, type EventStoreChoice } from '@leadline/eventstore';
 import { createLogger, createPool, createServer, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
-import { startProjector } from '@leadline/projector';
+import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,7 +76,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     databaseUrl = embedded.url;
     logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');
   }
-  const pool = createPool(databaseUrl, { max: 20, applicationName: 'leadline' });
+  // The HTTP apps' share plus the projector's dedicated connections.
+  const pool = createPool(databaseUrl, { max: 12 + projectorConnections(projections.length), applicationName: 'leadline' });
   const stops: (() => Promise<void>)[] = [];
   try {
     const eventStore = await openEventStore(options.eventStore ?? { kind: 'postgres' }, { pool, databaseUrl, log: logger });

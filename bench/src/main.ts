@@ -14,8 +14,8 @@ const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.spli
 const leads = Number(opt('leads') ?? (quick ? 2000 : 100_000));
 const runName = opt('name') ?? (quick ? 'quick' : `full-${leads}`);
 const sizes = quick
-  ? { append: { single: 300, many: 1000, concurrency: 16, batch: 500, batches: 6 }, peerLeads: 1500, product: { leads, commands: 150, concurrency: 8, boardRequests: 30, liveSeconds: 3, liveRate: 200 } }
-  : { append: { single: 3000, many: 10_000, concurrency: 16, batch: 500, batches: 60 }, peerLeads: 5000, product: { leads, commands: 2000, concurrency: 16, boardRequests: 200, liveSeconds: 15, liveRate: 200 } };
+  ? { append: { single: 300, many: 1000, concurrency: 16, batch: 500, batches: 6 }, peerLeads: 1500, product: { leads, commands: 150, concurrency: 8, boardRequests: 30, timelineEntries: 1000, liveSeconds: 3, liveRate: 200 } }
+  : { append: { single: 3000, many: 10_000, concurrency: 16, batch: 500, batches: 60 }, peerLeads: 5000, product: { leads, commands: 2000, concurrency: 16, boardRequests: 200, timelineEntries: 10_000, liveSeconds: 15, liveRate: 200 } };
 
 const log = (s: string) => console.log(`[bench] ${s}`);
 

@@ -5,11 +5,11 @@ import type { StageDto } from '@leadline/contracts';
 import { bulkAppend, planDataset, type PlanStage } from '@leadline/datagen';
 import { PostgresEventStore } from '@leadline/eventstore';
 import { createLogger, createPool } from '@leadline/platform';
-import { PROJECTION_NAMES, rebuild, startProjector } from '@leadline/projector';
+import { PROJECTION_NAMES, projectorConnections, rebuild, startProjector } from '@leadline/projector';
 import { startStack } from '../../scripts/stack.ts';
 import { percentiles, timedPool, type Figure } from './stats.ts';
 
-export type ProductSizes = { leads: number; commands: number; concurrency: number; boardRequests: number; liveSeconds: number; liveRate: number };
+export type ProductSizes = { leads: number; commands: number; concurrency: number; boardRequests: number; timelineEntries: number; liveSeconds: number; liveRate: number };
 
 const ADMIN = { email: 'bench@leadline.local', password: 'bench-admin-password' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,7 +18,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function productFigures(url: string, dataDir: string, sizes: ProductSizes, log: (s: string) => void, stages: PlanStage[] | null = null): Promise<Figure[]> {
   const out: Figure[] = [];
   const logger = createLogger('bench', 'silent');
-  const pool = createPool(url, { max: 10, applicationName: 'bench' });
+  const pool = createPool(url, { max: projectorConnections(PROJECTION_NAMES.length) + 4, applicationName: 'bench' });
   const store = await PostgresEventStore.create(pool, url);
   const boot = await bootstrap({ eventStore: store, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
   // Stages of the default pipeline in board order, as the pipeline stream holds them.
@@ -85,6 +85,18 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
     log('board API ...');
     const board = await timedPool(sizes.boardRequests, 1, async () => void (await call('GET', '/api/pipeline/board')));
     out.push({ name: 'board API GET /api/pipeline/board', workload: `${(sizes.leads + sizes.commands).toLocaleString('en-US')} leads, admin, first page of every column`, samples: sizes.boardRequests, ...percentiles(board.latencies), value: (sizes.boardRequests / board.ms) * 1000, unit: 'requests/s' });
+
+    log(`lead timeline with ${sizes.timelineEntries} entries ...`);
+    const busy = (await call('POST', '/api/leads', { company: 'Busy Timeline Inc' })).id as string;
+    let logged = '';
+    for (let done = 0; done < sizes.timelineEntries; done += 200) {
+      const types = ['call', 'email', 'note', 'meeting', 'task', 'sms'];
+      const activities = Array.from({ length: Math.min(200, sizes.timelineEntries - done) }, (_, i) => ({ type: types[(done + i) % 6], leadId: busy, subject: `Follow-up ${done + i}`, description: `Entry ${done + i} of the busy lead` }));
+      logged = (await call('POST', '/api/activities/bulk', { activities })).checkpoint as string;
+    }
+    await call('GET', `/api/leads/${busy}/timeline?limit=30&minCheckpoint=${logged}`);
+    const timeline = await timedPool(sizes.boardRequests, 1, async () => void (await call('GET', `/api/leads/${busy}/timeline?limit=30`)));
+    out.push({ name: 'lead timeline API, first page', workload: `GET /api/leads/:id/timeline?limit=30, a lead with ${(sizes.timelineEntries + 1).toLocaleString('en-US')} entries`, samples: sizes.boardRequests, ...percentiles(timeline.latencies), value: (sizes.boardRequests / timeline.ms) * 1000, unit: 'requests/s' });
 
     log(`live latency at ${sizes.liveRate} commands/s ...`);
     const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/api/live?token=${token}`);

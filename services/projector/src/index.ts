@@ -1,4 +1,4 @@
-export { startProjector, type Projector } from './engine/projector.ts';
+export { projectorConnections, startProjector, type Projector } from './engine/projector.ts';
 export { rebuild, type RebuildProgress, type RebuildResult } from './engine/rebuild.ts';
 export { verify, type VerifyDifference, type VerifyProgress } from './engine/verify.ts';
 export { projectorMigrations } from './engine/schema.ts';

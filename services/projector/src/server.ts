@@ -1,13 +1,14 @@
 import { eventStoreChoice, openEventStore, type EventStore } from '@leadline/eventstore';
 import { ConfigError, StoreUnavailableError, createLogger, createPool, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
 import { projectorConfig } from './config.ts';
-import { startProjector } from './engine/projector.ts';
+import { projectorConnections, startProjector } from './engine/projector.ts';
+import { projections } from './projections/index.ts';
 import { startMetricsServer } from './http.ts';
 
 async function main(): Promise<void> {
   const config = parseConfig(projectorConfig);
   const logger = createLogger('projector', config.LOG_LEVEL);
-  const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-projector' });
+  const pool = createPool(config.DATABASE_URL, { max: projectorConnections(projections.length) + 2, applicationName: 'leadline-projector' });
 
   // The database may start after us (compose): wait for it instead of exiting.
   let eventStore: EventStore | undefined;

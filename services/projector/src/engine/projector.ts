@@ -25,7 +25,18 @@ export async function migrateProjector(deps: Pick<ProjectorDeps, 'pool'>): Promi
 }
 
 /** Starts one runner per projection; each becomes active or waits as a standby for its lock. */
+/**
+ * Connections a projector holds for good (one per projection runner, one for the routing manager)
+ * plus what its heartbeat, lag and health queries need beside them.
+ */
+export const projectorConnections = (projectionCount: number, routing = true): number => projectionCount + (routing ? 1 : 0) + 2;
+
 export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
+  // Each runner keeps a dedicated connection: a pool too small starves the last runners and every
+  // other query of the process, silently. Refuse to start instead.
+  const needed = projectorConnections(projectionsOf(deps).length, deps.routing !== false);
+  const max = (deps.pool as { options?: { max?: number } }).options?.max ?? 10;
+  if (max < needed) throw new Error(`the projector needs a pool of at least ${needed} connections (${projectionsOf(deps).length} projections${deps.routing === false ? '' : ' and the routing manager'}); this pool has ${max}`);
   await migrateProjector(deps);
   const waker = new Waker();
   const unlisten = await deps.eventStore.onAppended(() => waker.wake('store'));
