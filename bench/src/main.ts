@@ -19,6 +19,14 @@ const sizes = quick
 
 const log = (s: string) => console.log(`[bench] ${s}`);
 
+// emmett (its dumbo layer) replaces pg's global type parsers on first use: int8 becomes BigInt and
+// json its own parser. The product never runs beside it, so its figures run with pg's own parsers.
+const PARSED_BY_PEER = [20, 114, 3802];
+const pgParsers = new Map(PARSED_BY_PEER.map((oid) => [oid, pg.types.getTypeParser(oid, 'text')] as const));
+const restorePgParsers = () => {
+  for (const [oid, parser] of pgParsers) pg.types.setTypeParser(oid, parser);
+};
+
 async function main() {
   const started = new Date();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadline-bench-'));
@@ -39,6 +47,7 @@ async function main() {
     log('projection: the same projection through Leadline and emmett ...');
     const stages = ['New', 'Qualified', 'Contacted', 'Proposal', 'Won', 'Lost'].map((name, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, name, isWon: name === 'Won', isLost: name === 'Lost' }));
     figures.push(...(await projectionPeerFigures(urlFor, sizes.peerLeads, stages)));
+    restorePgParsers();
     figures.push(...(await productFigures(await urlFor('bench_product'), path.join(dataDir, 'stack'), sizes.product, log)));
   } finally {
     await db.stop();

@@ -60,7 +60,7 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
   await pool.end();
 
   log('starting the product on that database ...');
-  const stack = await startStack({ databaseUrl: url, dataDir, port: 0, host: '127.0.0.1', sessionSecret: crypto.randomBytes(32).toString('hex'), adminEmail: ADMIN.email, adminPassword: ADMIN.password, repVisibility: 'all', cookieSecure: false, logLevel: 'silent' });
+  const stack = await startStack({ databaseUrl: url, dataDir, port: 0, host: '127.0.0.1', sessionSecret: crypto.randomBytes(32).toString('hex'), adminEmail: ADMIN.email, adminPassword: ADMIN.password, repVisibility: 'all', cookieSecure: false, logLevel: (process.env.BENCH_LOG_LEVEL as 'error' | undefined) ?? 'silent' });
   try {
     const login = await fetch(`${stack.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const token = ((await login.json()) as { token: string }).token;
