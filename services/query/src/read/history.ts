@@ -2,7 +2,7 @@ import type { BoardColumn, OverviewStage, PipelineDto } from '@leadline/contract
 import type pg from 'pg';
 import { toLeadCard, toStageDto, type CardRow, type StageRow } from './rows.ts';
 import { visibilitySql, type Scope } from './visibility.ts';
-import type { StageTotals } from './pipeline.ts';
+import { stageTotals, type StageTotals } from './pipeline.ts';
 
 /** The stage versions valid at `at` that were not deleted by then. */
 const STAGES_AT = `SELECT sv.stage_id AS id, sv.pipeline_id, sv.name, sv.color, sv.order_position, sv.is_active, sv.is_won, sv.is_lost, sv.probability, sv.rotting_days
@@ -104,10 +104,19 @@ const toOverviewStage = (s: StageRow, age: AgeRow | undefined, totals?: StageTot
 });
 
 /**
- * Now: counts and sums as the board shows them (`totals`), ages and rotting from `read.leads`
- * (a lead is touched by any event on its stream: `updated_at`).
+ * Now: counts and sums as the board shows them, ages and rotting from `read.leads` (a lead is
+ * touched by any event on its stream: `updated_at`). Everyone who sees all leads gets one statement
+ * that works per stage through the indexes; a rep who sees only their own and unassigned leads keeps
+ * the GROUP BY over those (a bitmap scan of the (owner_id) index).
  */
-export async function overviewNow(pool: pg.Pool, scope: Scope, pipelineId: string, now: string, totals: StageTotals[]): Promise<OverviewStage[]> {
+export async function overviewNow(pool: pg.Pool, scope: Scope, pipelineId: string, now: string): Promise<OverviewStage[]> {
+  return scope.kind === 'all'
+    ? overviewPerStage(pool, pipelineId, now)
+    : overviewGrouped(pool, scope, pipelineId, now, await stageTotals(pool, scope, { pipelineIds: [pipelineId] }));
+}
+
+/** One GROUP BY over every visible lead of the pipeline (percentile_cont sorts each stage's ages). */
+export async function overviewGrouped(pool: pg.Pool, scope: Scope, pipelineId: string, now: string, totals: StageTotals[]): Promise<OverviewStage[]> {
   const stages = (await pool.query<StageRow>(`SELECT s.* FROM read.stages s WHERE s.pipeline_id = $1::uuid ORDER BY s.order_position, s.id`, [pipelineId])).rows;
   const params: unknown[] = [pipelineId, now];
   const visible = visibilitySql(scope, 'l', params);
@@ -120,6 +129,48 @@ export async function overviewNow(pool: pg.Pool, scope: Scope, pipelineId: strin
   const ageByStage = new Map(ages.rows.map((a) => [a.stage_id, a]));
   const totalsByStage = new Map(totals.map((t) => [t.stageId, t]));
   return stages.map((s) => toOverviewStage(s, ageByStage.get(s.id), totalsByStage.get(s.id)));
+}
+
+const AGE = `date_part('epoch', $2::timestamptz - l.stage_entered_at) / 86400.0`;
+
+/**
+ * The same figures for all leads without sorting a stage: per stage, the count and the average age
+ * over the (stage_id, stage_entered_at) index, the median as the one or two middle entries of that
+ * index (interpolated as percentile_cont does: lower + 0.5 × (upper − lower)), the rotting leads as
+ * a range of the (stage_id, updated_at) index. n comes from the same statement, hence the same
+ * snapshot, as the median's offset; counts and sums from stage_totals, as the board shows them.
+ */
+export async function overviewPerStage(pool: pg.Pool, pipelineId: string, now: string): Promise<OverviewStage[]> {
+  const rows = await perStageRows(pool, pipelineId, now);
+  return rows.map((row) => toOverviewStage(row, row, { stageId: row.id, name: row.name, count: row.totals_count, totalValue: Number(row.total), weightedValue: Number(row.weighted) }));
+}
+
+/** overviewPerStage's rows, before rounding (its test compares them with avg and percentile_cont). */
+export async function perStageRows(pool: pg.Pool, pipelineId: string, now: string): Promise<Array<StageRow & AgeRow & { totals_count: number }>> {
+  const { rows } = await pool.query<StageRow & AgeRow & { totals_count: number }>(
+    `SELECT s.*, s.id AS stage_id, COALESCE(t.lead_count, 0)::int AS totals_count, COALESCE(t.total_value, 0) AS total, COALESCE(t.weighted_value, 0) AS weighted,
+       a.count, a.avg_days, m.median_days, r.rotting
+     FROM read.stages s
+     LEFT JOIN read.stage_totals t ON t.stage_id = s.id
+     CROSS JOIN LATERAL (
+       SELECT count(*)::int AS count, avg(${AGE})::float8 AS avg_days FROM read.leads l WHERE l.stage_id = s.id
+     ) a
+     CROSS JOIN LATERAL (
+       SELECT (min(age) + 0.5 * (max(age) - min(age)))::float8 AS median_days FROM (
+         SELECT ${AGE} AS age FROM read.leads l WHERE l.stage_id = s.id
+         ORDER BY l.stage_entered_at OFFSET (a.count - 1) / 2 LIMIT 2 - a.count % 2
+       ) middle
+     ) m
+     CROSS JOIN LATERAL (
+       SELECT count(*)::int AS rotting FROM read.leads l
+       WHERE s.rotting_days IS NOT NULL AND NOT s.is_won AND NOT s.is_lost
+         AND l.stage_id = s.id AND l.updated_at < $2::timestamptz - s.rotting_days * interval '1 day'
+     ) r
+     WHERE s.pipeline_id = $1::uuid
+     ORDER BY s.order_position, s.id`,
+    [pipelineId, now],
+  );
+  return rows;
 }
 
 /** At a past moment: everything from the recorded history (stage settings, values and probabilities as they were then). */

@@ -7,7 +7,7 @@ import { LEAD_CARDS, PIPELINE_HISTORY, STAGE_TOTALS, STAGES, USERS } from '../pr
 import { ValidationError } from '@leadline/platform';
 import { isFiltered, pickFilter } from '../read/boardFilter.ts';
 import { boardAt, overviewAt, overviewNow } from '../read/history.ts';
-import { boardColumns, columnPage, listStages, resolvePipeline, stageTotals } from '../read/pipeline.ts';
+import { boardColumns, columnPage, listStages, resolvePipeline } from '../read/pipeline.ts';
 import { scopeFor, type Scope } from '../read/visibility.ts';
 import { stageIdParams, stagesQuery } from '../schemas.ts';
 import { metaHeaders, type RouteContext } from './context.ts';
@@ -115,7 +115,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       const at = asOf ?? new Date().toISOString();
       const stages = asOf
         ? await overviewAt(ctx.pool, scope, pipelineId, asOf)
-        : await overviewNow(ctx.pool, scope, pipelineId, at, await stageTotals(ctx.pool, scope, { pipelineIds: [pipelineId] }));
+        : await overviewNow(ctx.pool, scope, pipelineId, at);
       metaHeaders(reply, meta);
       return { pipelineId, asOf: asOf ?? null, at: new Date(at).toISOString(), stages, ...meta };
     },

@@ -25,6 +25,8 @@ CREATE TABLE read.leads__g1 (
 CREATE INDEX ON read.leads__g1 (stage_id, rank, id);
 CREATE INDEX ON read.leads__g1 (owner_id);
 CREATE INDEX ON read.leads__g1 (pipeline_id);
+CREATE INDEX ON read.leads__g1 (stage_id, stage_entered_at);
+CREATE INDEX ON read.leads__g1 (stage_id, updated_at);
 CREATE TABLE read.stage_totals__g1 (
   stage_id uuid PRIMARY KEY, pipeline_id uuid NOT NULL, lead_count int NOT NULL, total_value numeric(15,2) NOT NULL, weighted_value numeric(17,2) NOT NULL);
 CREATE VIEW read.users AS SELECT * FROM read.users__g1;

@@ -31,6 +31,14 @@ describe('lead_cards projection', () => {
     await h?.dispose();
   });
 
+  it('has the indexes and autovacuum settings the overview relies on', async () => {
+    const { rows } = await h.db.pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'read' AND tablename = 'leads__g1'`);
+    const columns = rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''));
+    expect(columns).toEqual(expect.arrayContaining(['(stage_id, stage_entered_at)', '(stage_id, updated_at)']));
+    const options = await h.db.pool.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE oid = 'read.leads__g1'::regclass`);
+    expect(options.rows[0].reloptions).toEqual(['autovacuum_vacuum_scale_factor=0.01', 'autovacuum_vacuum_insert_scale_factor=0.01']);
+  });
+
   it('creates a card with every field, the creation time and version 1', async () => {
     const leadId = crypto.randomUUID();
     const ownerId = crypto.randomUUID();
