@@ -148,6 +148,8 @@ export const leadCard = z.object({
   ownerName: z.string().nullable(),
   version: z.number().int(),
   updatedAt: isoDateTime,
+  /** The later of updatedAt and the last activity logged or completed on the lead: what rotting measures from. */
+  touchedAt: isoDateTime,
 });
 export type LeadCard = z.infer<typeof leadCard>;
 

@@ -5,5 +5,6 @@ export const LEAD_CARDS = 'lead_cards';
 export const STAGE_TOTALS = 'stage_totals';
 export const PIPELINE_HISTORY = 'pipeline_history';
 export const CONVERSION = 'conversion';
+export const ACTIVITIES = 'activities';
 
 export const DEFAULT_PROJECTIONS = [USERS, STAGES, LEAD_CARDS, STAGE_TOTALS, PIPELINE_HISTORY, CONVERSION];

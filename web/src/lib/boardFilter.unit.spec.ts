@@ -26,12 +26,12 @@ describe('rotting badge', () => {
   const now = Date.parse('2026-03-10T12:00:00Z');
   const open = { rottingDays: 7, isWon: false, isLost: false };
   it('flags a card idle for longer than its stage threshold, with whole idle days', () => {
-    expect(rottingFor({ updatedAt: '2026-03-01T12:00:00Z' }, open, now)).toBe(9);
-    expect(rottingFor({ updatedAt: '2026-03-03T12:00:00Z' }, open, now)).toBeNull(); // exactly 7 days: not yet
-    expect(rottingFor({ updatedAt: '2026-03-03T11:59:00Z' }, open, now)).toBe(7);
+    expect(rottingFor({ touchedAt: '2026-03-01T12:00:00Z' }, open, now)).toBe(9);
+    expect(rottingFor({ touchedAt: '2026-03-03T12:00:00Z' }, open, now)).toBeNull(); // exactly 7 days: not yet
+    expect(rottingFor({ touchedAt: '2026-03-03T11:59:00Z' }, open, now)).toBe(7);
   });
   it('never flags won or lost cards or stages without a threshold', () => {
-    const old = { updatedAt: '2025-01-01T00:00:00Z' };
+    const old = { touchedAt: '2025-01-01T00:00:00Z' };
     expect(rottingFor(old, { ...open, isWon: true }, now)).toBeNull();
     expect(rottingFor(old, { ...open, isLost: true }, now)).toBeNull();
     expect(rottingFor(old, { ...open, rottingDays: null }, now)).toBeNull();

@@ -25,6 +25,7 @@ export function card(n: number, rank: string, stageId: string, extra: Partial<Le
     ownerName: null,
     version: 1,
     updatedAt: '2026-11-01T10:00:00.000Z',
+    touchedAt: extra.updatedAt ?? '2026-11-01T10:00:00.000Z',
     ...extra,
   };
 }

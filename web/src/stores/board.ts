@@ -200,6 +200,7 @@ export const useBoardStore = defineStore('board', () => {
       ownerName: null,
       version: 0,
       updatedAt: new Date().toISOString(),
+      touchedAt: new Date().toISOString(),
     };
     const opId = randomId();
     pending.value = [...pending.value, { kind: 'create', opId, card }];

@@ -22,6 +22,7 @@ const card = (id: string, ownerId: string | null): LeadCard => ({
   ownerName: null,
   version: 2,
   updatedAt: '2026-11-24T00:00:00.000Z',
+  touchedAt: '2026-11-24T00:00:00.000Z',
 });
 
 const changeSet = (cards: LeadCard[], ids: string[], priors: Record<string, Prior>): ChangeSet => ({

@@ -12,6 +12,13 @@ const STAGES_AT = `SELECT sv.stage_id AS id, sv.pipeline_id, sv.name, sv.color, 
 /** Lead versions valid at $2, aliased `l` (so that visibilitySql applies: the owner at that time). */
 const VALID_AT = `l.valid_from <= $2::timestamptz AND (l.valid_to IS NULL OR l.valid_to > $2::timestamptz)`;
 const LEADS_AT = `read.lead_versions l WHERE ${VALID_AT}`;
+/**
+ * When a past lead version `l` was last touched by $2: its own last change, or an activity logged
+ * (or completed, at its recorded completion time) on the lead by then; deleted ones included, as
+ * they were touches when they happened. The live read model keeps the same as read.leads.touched_at.
+ */
+const TOUCHED_AT = `GREATEST(l.touched_at, (SELECT max(GREATEST(a.created_at, CASE WHEN a.completed_at <= $2::timestamptz THEN a.completed_at END))
+  FROM read.activities a WHERE a.lead_id = l.lead_id AND a.created_at <= $2::timestamptz))`;
 
 export async function listPipelines(pool: pg.Pool): Promise<PipelineDto[]> {
   const { rows } = await pool.query<{ id: string; name: string; is_default: boolean; is_archived: boolean; lost_reasons: string[]; allow_free_text_lost_reason: boolean; version: number; created_at: Date }>(
@@ -41,7 +48,7 @@ export async function boardAt(pool: pg.Pool, scope: Scope, pipelineId: string, a
     pool.query<CardRow>(
       `SELECT c.*, u.name AS owner_name FROM (${STAGES_AT}) s
        CROSS JOIN LATERAL (
-         SELECT l.lead_id AS id, l.pipeline_id, l.stage_id, l.rank, l.first_name, l.last_name, l.company, l.deal_value, l.owner_id, l.version, l.valid_from AS updated_at
+         SELECT l.lead_id AS id, l.pipeline_id, l.stage_id, l.rank, l.first_name, l.last_name, l.company, l.deal_value, l.owner_id, l.version, l.valid_from AS updated_at, ${TOUCHED_AT} AS touched_at
          FROM ${LEADS_AT} AND l.stage_id = s.id AND ${visible}
          ORDER BY l.rank COLLATE "C", l.lead_id LIMIT $3
        ) c LEFT JOIN read.users u ON u.id = c.owner_id`,
@@ -105,7 +112,7 @@ const toOverviewStage = (s: StageRow, age: AgeRow | undefined, totals?: StageTot
 
 /**
  * Now: counts and sums as the board shows them, ages and rotting from `read.leads` (a lead is
- * touched by any event on its stream: `updated_at`). Everyone who sees all leads gets one statement
+ * touched by any event on its stream and by activities logged or completed on it: `touched_at`). Everyone who sees all leads gets one statement
  * that works per stage through the indexes; a rep who sees only their own and unassigned leads keeps
  * the GROUP BY over those (a bitmap scan of the (owner_id) index).
  */
@@ -121,7 +128,7 @@ export async function overviewGrouped(pool: pg.Pool, scope: Scope, pipelineId: s
   const params: unknown[] = [pipelineId, now];
   const visible = visibilitySql(scope, 'l', params);
   const ages = await pool.query<AgeRow>(
-    `SELECT s.id AS stage_id, ${AGE_COLUMNS('l.stage_entered_at', 'l.updated_at')}
+    `SELECT s.id AS stage_id, ${AGE_COLUMNS('l.stage_entered_at', 'l.touched_at')}
      FROM read.stages s JOIN read.leads l ON l.stage_id = s.id AND ${visible}
      WHERE s.pipeline_id = $1::uuid GROUP BY s.id`,
     params,
@@ -137,7 +144,7 @@ const AGE = `date_part('epoch', $2::timestamptz - l.stage_entered_at) / 86400.0`
  * The same figures for all leads without sorting a stage: per stage, the count and the average age
  * over the (stage_id, stage_entered_at) index, the median as the one or two middle entries of that
  * index (interpolated as percentile_cont does: lower + 0.5 × (upper − lower)), the rotting leads as
- * a range of the (stage_id, updated_at) index. n comes from the same statement, hence the same
+ * a range of the (stage_id, touched_at) index. n comes from the same statement, hence the same
  * snapshot, as the median's offset; counts and sums from stage_totals, as the board shows them.
  */
 export async function overviewPerStage(pool: pg.Pool, pipelineId: string, now: string): Promise<OverviewStage[]> {
@@ -164,7 +171,7 @@ export async function perStageRows(pool: pg.Pool, pipelineId: string, now: strin
      CROSS JOIN LATERAL (
        SELECT count(*)::int AS rotting FROM read.leads l
        WHERE s.rotting_days IS NOT NULL AND NOT s.is_won AND NOT s.is_lost
-         AND l.stage_id = s.id AND l.updated_at < $2::timestamptz - s.rotting_days * interval '1 day'
+         AND l.stage_id = s.id AND l.touched_at < $2::timestamptz - s.rotting_days * interval '1 day'
      ) r
      WHERE s.pipeline_id = $1::uuid
      ORDER BY s.order_position, s.id`,
@@ -179,7 +186,7 @@ export async function overviewAt(pool: pg.Pool, scope: Scope, pipelineId: string
   const params: unknown[] = [pipelineId, at];
   const visible = visibilitySql(scope, 'l', params);
   const ages = await pool.query<AgeRow>(
-    `SELECT s.id AS stage_id, ${AGE_COLUMNS('l.stage_entered_at', 'l.touched_at')}
+    `SELECT s.id AS stage_id, ${AGE_COLUMNS('l.stage_entered_at', TOUCHED_AT)}
      FROM (${STAGES_AT}) s JOIN read.lead_versions l ON ${VALID_AT} AND l.stage_id = s.id AND ${visible}
      GROUP BY s.id`,
     params,

@@ -66,7 +66,7 @@ export async function boardColumns(pool: pg.Pool, scope: Scope, pipelineId: stri
       `SELECT c.*, u.name AS owner_name
        FROM read.stages s
        CROSS JOIN LATERAL (
-         SELECT l.id, l.pipeline_id, l.stage_id, l.rank, l.first_name, l.last_name, l.company, l.deal_value, l.owner_id, l.version, l.updated_at
+         SELECT l.id, l.pipeline_id, l.stage_id, l.rank, l.first_name, l.last_name, l.company, l.deal_value, l.owner_id, l.version, l.updated_at, l.touched_at
          FROM read.leads l
          WHERE l.stage_id = s.id AND ${visible}
          ORDER BY l.rank COLLATE "C", l.id

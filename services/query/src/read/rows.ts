@@ -2,7 +2,7 @@ import type { LeadCard, LeadDto, StageDto, UserDto } from '@leadline/contracts';
 
 /** Columns of a card, selected from `read.leads` aliased `l` joined to `read.users` aliased `u`. */
 export const CARD_COLUMNS = `l.id, l.pipeline_id, l.stage_id, l.rank, l.first_name, l.last_name, l.company, l.deal_value,
-  l.owner_id, u.name AS owner_name, l.version, l.updated_at`;
+  l.owner_id, u.name AS owner_name, l.version, l.updated_at, l.touched_at`;
 
 export const LEAD_COLUMNS = `${CARD_COLUMNS}, l.email, l.phone, l.title, l.source, l.industry, l.country, l.city,
   l.company_size, l.expected_close_date::text AS expected_close_date, l.probability, COALESCE(l.custom_fields, '{}'::jsonb) AS custom_fields,
@@ -22,6 +22,7 @@ export type CardRow = {
   owner_name: string | null;
   version: number | string;
   updated_at: Date;
+  touched_at: Date;
 };
 
 export type LeadRow = CardRow & {
@@ -56,6 +57,7 @@ export const toLeadCard = (r: CardRow): LeadCard => ({
   ownerName: r.owner_name,
   version: Number(r.version),
   updatedAt: r.updated_at.toISOString(),
+  touchedAt: r.touched_at.toISOString(),
 });
 
 export const toLeadDto = (r: LeadRow): LeadDto => ({

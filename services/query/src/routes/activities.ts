@@ -6,12 +6,11 @@ import { z } from 'zod';
 import { listActivities, listTemplates } from '../activities/read.ts';
 import { mayAudit } from '../activities/timeline.ts';
 import { requirePrincipal } from '../principal.ts';
-import { LEAD_CARDS, USERS } from '../projections.ts';
+import { ACTIVITIES, LEAD_CARDS, USERS } from '../projections.ts';
 import { getLead } from '../read/leads.ts';
 import { scopeFor } from '../read/visibility.ts';
 import { metaHeaders, type RouteContext } from './context.ts';
 
-export const ACTIVITIES = 'activities';
 const READS = [ACTIVITIES, LEAD_CARDS, USERS];
 
 const LIST_DESCRIPTION =

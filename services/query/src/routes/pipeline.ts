@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePrincipal } from '../principal.ts';
-import { LEAD_CARDS, PIPELINE_HISTORY, STAGE_TOTALS, STAGES, USERS } from '../projections.ts';
+import { ACTIVITIES, LEAD_CARDS, PIPELINE_HISTORY, STAGE_TOTALS, STAGES, USERS } from '../projections.ts';
 import { ValidationError } from '@leadline/platform';
 import { isFiltered, pickFilter } from '../read/boardFilter.ts';
 import { boardAt, overviewAt, overviewNow } from '../read/history.ts';
@@ -64,7 +64,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       const filter = pickFilter(request.query);
       if (asOf) refuseFiltersInThePast(request.query);
       const totals = isFiltered(filter) ? LEAD_CARDS : totalsSource(scope);
-      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, USERS] : [STAGES, LEAD_CARDS, USERS, totals], request.query.minCheckpoint);
+      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, ACTIVITIES, USERS] : [STAGES, LEAD_CARDS, USERS, totals], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
       const columns = asOf
         ? await boardAt(ctx.pool, scope, pipelineId, asOf, request.query.limit)
@@ -110,7 +110,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     async (request, reply) => {
       const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
       const { asOf } = request.query;
-      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY] : [STAGES, LEAD_CARDS, totalsSource(scope)], request.query.minCheckpoint);
+      const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, ACTIVITIES] : [STAGES, LEAD_CARDS, totalsSource(scope)], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
       const at = asOf ?? new Date().toISOString();
       const stages = asOf

@@ -21,12 +21,13 @@ CREATE TABLE read.leads__g1 (
   first_name text, last_name text, email text, phone text, company text, title text, source text, industry text,
   country text, city text, company_size text, deal_value numeric(15,2), expected_close_date date, probability int,
   custom_fields jsonb NOT NULL DEFAULT '{}', owner_id uuid, lost_reason text, won_at timestamptz,
-  stage_entered_at timestamptz NOT NULL, version int NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL);
+  stage_entered_at timestamptz NOT NULL, version int NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL,
+  activity_at timestamptz, touched_at timestamptz GENERATED ALWAYS AS (GREATEST(updated_at, activity_at)) STORED);
 CREATE INDEX ON read.leads__g1 (stage_id, rank, id);
 CREATE INDEX ON read.leads__g1 (owner_id);
 CREATE INDEX ON read.leads__g1 (pipeline_id);
 CREATE INDEX ON read.leads__g1 (stage_id, stage_entered_at);
-CREATE INDEX ON read.leads__g1 (stage_id, updated_at);
+CREATE INDEX ON read.leads__g1 (stage_id, touched_at);
 CREATE TABLE read.stage_totals__g1 (
   stage_id uuid PRIMARY KEY, pipeline_id uuid NOT NULL, lead_count int NOT NULL, total_value numeric(15,2) NOT NULL, weighted_value numeric(17,2) NOT NULL);
 CREATE VIEW read.users AS SELECT * FROM read.users__g1;

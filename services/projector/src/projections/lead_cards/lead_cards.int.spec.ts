@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProjector, type Projector } from '../../engine/projector.ts';
-import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, stageAdded } from '../../test-support/events.ts';
+import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, newEvent, stageAdded } from '../../test-support/events.ts';
 import { caughtUp, projectorHarness, type ProjectorHarness } from '../../test-support/harness.ts';
 import { leadCardsProjection } from './projection.ts';
 
@@ -34,7 +34,7 @@ describe('lead_cards projection', () => {
   it('has the indexes and autovacuum settings the overview relies on', async () => {
     const { rows } = await h.db.pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'read' AND tablename = 'leads__g1'`);
     const columns = rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''));
-    expect(columns).toEqual(expect.arrayContaining(['(stage_id, stage_entered_at)', '(stage_id, updated_at)']));
+    expect(columns).toEqual(expect.arrayContaining(['(stage_id, stage_entered_at)', '(stage_id, touched_at)']));
     const options = await h.db.pool.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE oid = 'read.leads__g1'::regclass`);
     expect(options.rows[0].reloptions).toEqual(['autovacuum_vacuum_scale_factor=0.01', 'autovacuum_vacuum_insert_scale_factor=0.01']);
   });
@@ -61,7 +61,7 @@ describe('lead_cards projection', () => {
       phone: '+1 555', company: 'Navy', title: 'RADM', source: 'web', industry: 'defense', country: 'US', city: 'Arlington',
       company_size: '1000+', deal_value: 10000000000000, expected_close_date: expect.any(Date), probability: 55,
       custom_fields: { tier: 'gold', seats: 12 }, owner_id: ownerId, lost_reason: null, won_at: null,
-      stage_entered_at: at(created), version: 1, created_at: at(created), updated_at: at(created),
+      stage_entered_at: at(created), version: 1, created_at: at(created), updated_at: at(created), activity_at: null, touched_at: at(created),
     });
     const { rows } = await h.db.pool.query(`SELECT expected_close_date::text AS d FROM read.leads WHERE id = $1`, [leadId]);
     expect(rows[0].d).toBe('2026-06-30');
@@ -124,6 +124,28 @@ describe('lead_cards projection', () => {
     cp = await append(h.store, `lead-${leadId}`, leadAssigned(leadId, null, owner));
     await caughtUp(h.db, 'lead_cards', cp);
     expect(await lead(leadId)).toMatchObject({ owner_id: null, version: 3 });
+  });
+
+  it('an activity logged or completed on the lead touches it (touched_at) without changing the lead (version, updated_at)', async () => {
+    const leadId = crypto.randomUUID();
+    const activityId = crypto.randomUUID();
+    const created = leadCreated({ leadId, pipelineId, stageId: open });
+    await append(h.store, `lead-${leadId}`, created);
+    const logged = newEvent('ActivityLogged', {
+      activityId, leadId, type: 'call', userId: crypto.randomUUID(), subject: 'Intro call', description: null, scheduledAt: null, details: {}, completion: null, templateId: null,
+    });
+    let cp = await append(h.store, `activity-${activityId}`, logged);
+    await caughtUp(h.db, 'lead_cards', cp);
+    expect(await lead(leadId)).toMatchObject({ version: 1, updated_at: at(created), activity_at: at(logged), touched_at: at(logged) });
+    const completed = newEvent('ActivityCompleted', { activityId, leadId, completedAt: new Date().toISOString(), outcome: 'reached', durationMinutes: 5 });
+    cp = await append(h.store, `activity-${activityId}`, completed);
+    await caughtUp(h.db, 'lead_cards', cp);
+    expect(await lead(leadId)).toMatchObject({ version: 1, updated_at: at(created), touched_at: at(completed) });
+    // A later change on the lead's own stream is the latest touch again.
+    const moved = leadMoved({ leadId, pipelineId, fromStageId: open, toStageId: open, rank: 'm' });
+    cp = await append(h.store, `lead-${leadId}`, moved);
+    await caughtUp(h.db, 'lead_cards', cp);
+    expect(await lead(leadId)).toMatchObject({ version: 2, updated_at: at(moved), touched_at: at(moved) });
   });
 
   it('orders ranks bytewise (COLLATE "C")', async () => {

@@ -10,7 +10,8 @@ import { parseFieldChange } from './fields.ts';
 export const leadCardsProjection = defineProjection({
   name: 'lead_cards',
   // 2: the overview's (stage_id, stage_entered_at) and (stage_id, updated_at) indexes, earlier autovacuum.
-  version: 2,
+  // 3: activities touch a lead (activity_at, touched_at): rotting counts them; (stage_id, touched_at) index.
+  version: 3,
   eventTypes: [
     'StageAdded',
     'StageUpdated',
@@ -21,6 +22,8 @@ export const leadCardsProjection = defineProjection({
     'LeadDealValueChanged',
     'LeadExpectedCloseDateChanged',
     'LeadProbabilityChanged',
+    'ActivityLogged',
+    'ActivityCompleted',
   ],
   tables: [
     {
@@ -54,7 +57,9 @@ export const leadCardsProjection = defineProjection({
         stage_entered_at timestamptz NOT NULL,
         version integer NOT NULL,
         created_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL
+        updated_at timestamptz NOT NULL,
+        activity_at timestamptz,
+        touched_at timestamptz GENERATED ALWAYS AS (GREATEST(updated_at, activity_at)) STORED
       ) WITH (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01)`,
       indexes: (t) => [
         `CREATE INDEX ON ${t} (stage_id, rank, id)`,
@@ -62,7 +67,7 @@ export const leadCardsProjection = defineProjection({
         `CREATE INDEX ON ${t} (pipeline_id)`,
         `CREATE INDEX ON ${t} (created_at DESC, id DESC)`,
         `CREATE INDEX ON ${t} (stage_id, stage_entered_at)`,
-        `CREATE INDEX ON ${t} (stage_id, updated_at)`,
+        `CREATE INDEX ON ${t} (stage_id, touched_at)`,
       ],
     },
     {
@@ -92,6 +97,17 @@ export const leadCardsProjection = defineProjection({
         return detailsUpdated(ctx, event);
       case 'LeadMovedToStage':
         return movedToStage(ctx, event);
+      case 'ActivityLogged':
+      case 'ActivityCompleted': {
+        // A call, email, meeting... logged or completed on the lead touches it (rotting), without
+        // changing the lead itself (version and updated_at stay).
+        const { rowCount } = await ctx.db.query(`UPDATE ${ctx.table('leads')} SET activity_at = GREATEST(activity_at, $2::timestamptz) WHERE id = $1`, [
+          event.data.leadId,
+          event.metadata.occurredAt,
+        ]);
+        if (rowCount) ctx.changed('leads', event.data.leadId);
+        return;
+      }
       case 'LeadAssigned': {
         await ctx.db.query(`UPDATE ${ctx.table('leads')} SET owner_id = $2, version = $3, updated_at = $4::timestamptz WHERE id = $1`, [
           event.data.leadId,
