@@ -124,8 +124,11 @@ describe('lead assignment and routing over HTTP', () => {
     for (let i = 0; i < 3; i++) owners.push((await routed(await newLead({ country: 'CH' }))).ownerId);
     expect(owners).toEqual([reps[2], reps[2], reps[2]]);
 
-    const workload = await fresh<{ items: WorkloadRow[] }>('/api/assignments/workload');
-    const byId = new Map(workload.body.items.map((w) => [w.userId, w]));
+    // The routing manager's assignments reach the assignment history (what routed() waits for) and
+    // the lead cards (what the workload counts) through two projections: wait for the cards too.
+    const workloadOf = async () => new Map((await fresh<{ items: WorkloadRow[] }>('/api/assignments/workload')).body.items.map((w) => [w.userId, w]));
+    await expect.poll(async () => (await workloadOf()).get(reps[2])?.openLeads, { timeout: 10_000 }).toBe(6);
+    const byId = await workloadOf();
     expect(byId.get(reps[0])).toMatchObject({ availability: 'away', awayUntil: future, openLeads: 2, teamIds: [teamId] });
     expect(byId.get(reps[1])).toMatchObject({ availability: 'available', maxOpenLeads: 2, openLeads: 2 });
     expect(byId.get(reps[2])).toMatchObject({ availability: 'available', openLeads: 6, totalValue: 250000 });
