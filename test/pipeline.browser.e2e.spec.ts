@@ -1,11 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildCommandApp } from '@leadline/command';
 import type { Board, CommandAccepted, LeadDto, StageDto } from '@leadline/contracts';
-import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from './support/stack.ts';
+import { sendAt as sendAtAs, startTestStack, type TestStack } from './support/stack.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -27,20 +25,7 @@ describe('pipeline management in a real browser', () => {
   const stageId = (name: string) => stages.find((st) => st.name === name)!.id;
   const pastStageId = (name: string) => pastStages.find((st) => st.name === name)!.id;
 
-  /** Appends commands as if sent at `at`: the command app's clock decides the events' time. */
-  async function sendAt(at: number, method: 'POST' | 'PUT', url: string, payload: object): Promise<CommandAccepted> {
-    const seeder = await createServer({ logger: createLogger('seed', 'warn'), title: 'seed' });
-    await seeder.register(buildCommandApp({ pool: s.pool, eventStore: s.eventStore, sessionSecret: s.sessionSecret, cookieSecure: false, clock: () => new Date(at) }));
-    await seeder.ready();
-    const admin: Principal = { userId: s.admin.userId, role: 'admin', name: 'Administrator', email: s.admin.email };
-    try {
-      const res = await seeder.inject({ method, url, payload, headers: { authorization: `Bearer ${signToken(admin, s.sessionSecret)}` } });
-      if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-      return res.json() as CommandAccepted;
-    } finally {
-      await seeder.close();
-    }
-  }
+  const sendAt = (at: number, method: 'POST' | 'PUT', url: string, payload: object) => sendAtAs(s, at, method, url, payload);
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);

@@ -1,8 +1,6 @@
-import { buildCommandApp } from '@leadline/command';
-import type { Board, CommandAccepted, PipelineOverview } from '@leadline/contracts';
-import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
+import type { Board, PipelineOverview } from '@leadline/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from './support/stack.ts';
+import { sendAt as sendAtAs, startTestStack, type TestStack } from './support/stack.ts';
 
 const DAY = 86_400_000;
 
@@ -14,22 +12,11 @@ describe('rotting counts activities as touches', () => {
   const leads: Record<'quiet' | 'called' | 'fresh', string> = { quiet: '', called: '', fresh: '' };
   let last = '';
 
-  /** Sends a command as if at `at` (the command app's clock stamps the events). */
-  async function sendAt(at: number, method: 'POST' | 'PUT', url: string, payload: object): Promise<CommandAccepted> {
-    const app = await createServer({ logger: createLogger('seed', 'warn'), title: 'seed' });
-    await app.register(buildCommandApp({ pool: s.pool, eventStore: s.eventStore, sessionSecret: s.sessionSecret, cookieSecure: false, clock: () => new Date(at) }));
-    await app.ready();
-    const principal: Principal = { userId: s.admin.userId, role: 'admin', name: 'Administrator', email: s.admin.email };
-    try {
-      const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${signToken(principal, s.sessionSecret)}` } });
-      if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-      const body = res.json() as CommandAccepted;
-      if (body.checkpoint > last) last = body.checkpoint;
-      return body;
-    } finally {
-      await app.close();
-    }
-  }
+  const sendAt = async (at: number, method: 'POST' | 'PUT', url: string, payload: object) => {
+    const body = await sendAtAs(s, at, method, url, payload);
+    if (body.checkpoint > last) last = body.checkpoint;
+    return body;
+  };
 
   beforeAll(async () => {
     s = await startTestStack();

@@ -2,6 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildCommandApp } from '@leadline/command';
+import type { CommandAccepted } from '@leadline/contracts';
+import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
 import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import { repoRoot, startStack, type Stack } from '../../scripts/stack.ts';
 
@@ -59,4 +62,22 @@ export async function startTestStack(options: { web?: boolean; repVisibility?: '
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Sends a command as the admin as if at `at`: a command app whose clock says `at` stamps the events,
+ * so tests can build a past (time travel, rotting, cohorts) through the real command path.
+ */
+export async function sendAt(s: TestStack, at: number, method: 'POST' | 'PUT', url: string, payload: object): Promise<CommandAccepted> {
+  const app = await createServer({ logger: createLogger('seed', 'warn'), title: 'seed' });
+  await app.register(buildCommandApp({ pool: s.pool, eventStore: s.eventStore, sessionSecret: s.sessionSecret, cookieSecure: false, clock: () => new Date(at) }));
+  await app.ready();
+  const admin: Principal = { userId: s.admin.userId, role: 'admin', name: 'Administrator', email: s.admin.email };
+  try {
+    const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${signToken(admin, s.sessionSecret)}` } });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json() as CommandAccepted;
+  } finally {
+    await app.close();
+  }
 }
