@@ -52,19 +52,27 @@ function sessionSecretFor(dataDir: string, given?: string): string {
 }
 
 /** Everything in one process: embedded or external PostgreSQL, command + query apps on one server, the projector. */
-const BOOTSTRAP_READS = ['users', 'stages'];
-
-async function waitForBootstrapReads(pool: Pool, head: string, logger: Logger, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits (bounded) until the read models hold what the first requests need: the default pipeline and
+ * the first admin. Asked of the rows themselves rather than of a checkpoint: the PostgreSQL store's
+ * readable head stops below any transaction still open in the cluster, so a checkpoint taken now may
+ * not cover the bootstrap's events yet.
+ */
+async function waitForBootstrapReads(pool: Pool, boot: { defaultPipelineId: string; admin: { userId: string } }, logger: Logger, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const { rows } = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM projector.projections WHERE name = ANY($1::text[]) AND checkpoint >= $2`,
-      [BOOTSTRAP_READS, head],
-    );
-    if (rows[0].n === BOOTSTRAP_READS.length) return;
+    const ready = await pool
+      .query<{ ok: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM read.pipelines WHERE id = $1::uuid) AND EXISTS (SELECT 1 FROM read.stages WHERE pipeline_id = $1::uuid)
+           AND EXISTS (SELECT 1 FROM read.users WHERE id = $2::uuid) AS ok`,
+        [boot.defaultPipelineId, boot.admin.userId],
+      )
+      .then((r) => r.rows[0].ok)
+      .catch(() => false); // the views do not exist before the projector's first start
+    if (ready) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  logger.warn({ projections: BOOTSTRAP_READS }, 'projections still catching up after 60 s; serving anyway (reads answer stale or 404 until they arrive)');
+  logger.warn('read models still without the default pipeline or the admin after 60 s; serving anyway (reads answer 404 until they arrive)');
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -91,7 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(() => projector.stop());
     // The first reads need the default pipeline and the admin: wait (bounded) until the projector
     // has them, so a fresh install never answers "no pipeline yet" to its first visitor.
-    await waitForBootstrapReads(pool, await eventStore.headCheckpoint(), logger);
+    await waitForBootstrapReads(pool, boot, logger);
     await app.listen({ port: options.port, host: options.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;

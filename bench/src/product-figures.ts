@@ -114,7 +114,10 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
     const accepted = new Map<string, { sentAt: number; at: number }>();
     const count = Math.round(sizes.liveSeconds * sizes.liveRate);
     // Distinct leads, each moved once, so that every change message names exactly one pending move.
-    const liveIds = (await stack.pool.query<{ id: string }>(`SELECT id FROM read.leads WHERE stage_id = $1 ORDER BY id LIMIT $2`, [open[0].id, count])).rows.map((r) => r.id);
+    // Leads of every open stage but the target, so that a small dataset still has `count` of them.
+    const sources = open.filter((_, i) => i !== 2).map((st) => st.id);
+    const liveIds = (await stack.pool.query<{ id: string }>(`SELECT id FROM read.leads WHERE stage_id = ANY($1::uuid[]) ORDER BY id LIMIT $2`, [sources, count])).rows.map((r) => r.id);
+    if (liveIds.length < count) throw new Error(`live: only ${liveIds.length} leads to move, ${count} needed`);
     const sends: Promise<void>[] = [];
     const start = performance.now();
     for (let i = 0; i < count; i++) {

@@ -125,9 +125,12 @@ describe('projection engine', () => {
   });
 
   it('splits the keys of a large batch over several notices with its checkpoint, each under the NOTIFY limit', async () => {
-    // 150 new leads in one batch: their ids (~62 bytes each) need two notices of at most 7500 bytes.
+    // 400 new leads: their ids (~62 bytes each) need several notices of at most 7500 bytes per batch
+    // of more than ~120. The reader only sees transactions below the cluster's xmin, so a long
+    // transaction of another test database (a verify) can cut the log into a few batches: 400 keeps
+    // at least one batch large enough to need two notices.
     const seeded = await seedHistory(h.store, 2);
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 400; i++) {
       const leadId = crypto.randomUUID();
       seeded.leadIds.push(leadId);
       seeded.checkpoint = await append(h.store, `lead-${leadId}`, leadCreated({ leadId, pipelineId: seeded.pipelineId, stageId: seeded.stageIds[0], rank: `c${i}` }));

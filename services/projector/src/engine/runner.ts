@@ -178,6 +178,7 @@ export class ProjectionRunner {
       }
       const wait = quickRetries > 0 ? QUICK_RETRY_MS[QUICK_RETRY_MS.length - quickRetries] : IDLE_WAIT_MS;
       const outcome = await this.deps.waker.wait(ticket, wait, this.abort.signal);
+      if (outcome !== 'timeout' && projection.gatherMs) await sleep(projection.gatherMs, this.abort.signal);
       quickRetries = outcome === 'store' ? QUICK_RETRY_MS.length : Math.max(0, quickRetries - 1);
     }
     return false;

@@ -45,6 +45,12 @@ export type Projection<T extends EventType = EventType> = {
   version: number;
   tables: readonly ProjectionTable[];
   eventTypes: readonly T[];
+  /**
+   * For projections no screen watches live (history, analytics): how long to wait after a wake-up
+   * before reading, so that a burst of appends becomes one batch (one read, one transaction) instead
+   * of one per append, leaving the cores to the projections live screens wait for. Unset: at once.
+   */
+  gatherMs?: number;
   /** Deterministic in the event alone (time from metadata.occurredAt): a rebuild gives identical rows. */
   handle(ctx: HandlerContext, event: ProjectedEvent<T>): Promise<void>;
 };

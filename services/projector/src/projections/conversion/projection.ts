@@ -17,6 +17,7 @@ import { countEntry, countStay, utcDay } from './rollups.ts';
 export const conversionProjection = defineProjection({
   name: 'conversion',
   version: 1,
+  gatherMs: 250,
   eventTypes: ['LeadCreated', 'LeadAssigned', 'LeadMovedToStage'],
   tables: [
     {

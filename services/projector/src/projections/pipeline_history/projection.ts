@@ -12,6 +12,7 @@ import { parseFieldChange } from '../lead_cards/fields.ts';
 export const pipelineHistoryProjection = defineProjection({
   name: 'pipeline_history',
   version: 1,
+  gatherMs: 250,
   eventTypes: [
     'StageAdded',
     'StageUpdated',
