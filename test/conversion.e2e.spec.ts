@@ -1,6 +1,5 @@
 import type { ConversionRates, StageDto } from '@leadline/contracts';
 import { bulkAppend, planDataset } from '@leadline/datagen';
-import { encodePgCheckpoint } from '@leadline/eventstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './support/stack.ts';
 
@@ -28,10 +27,9 @@ describe('conversion rates equal a straight computation over every recorded stay
     stages = (await s.api<StageDto[]>('GET', '/api/pipeline/stages', admin)).body;
     const plan = planDataset({ leads: 400, seed: 7, stages: stages.map((x) => ({ id: x.id, name: x.name, isWon: x.isWon, isLost: x.isLost })), ownerIds: reps, start: START, end: END });
     await bulkAppend(s.pool, plan, { pipelineId: stages[0].pipelineId, stages: stages.map((x) => ({ id: x.id, name: x.name, isWon: x.isWon, isLost: x.isLost })), actorId: s.admin.userId });
-    // The last appended event itself, not the store's readable head: that stops below any transaction
-    // still open in the cluster (other test files run beside this one), which could be before the load.
-    const last = (await s.pool.query<{ xid: string; pos: string }>(`SELECT transaction_id::text AS xid, global_position::text AS pos FROM es.events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`)).rows[0];
-    const head = encodePgCheckpoint(last.xid, last.pos);
+    // Every event committed so far, not the readable head: that stops below any transaction still
+    // open in the cluster (other test files run beside this one), which could be before the load.
+    const head = await s.eventStore.committedCheckpoint();
     for (const deadline = Date.now() + 60_000; ; ) {
       const { rows } = await s.pool.query(`SELECT count(*)::int AS n FROM projector.projections WHERE name IN ('conversion', 'pipeline_history', 'stages') AND checkpoint >= $1`, [head]);
       if (rows[0].n === 3) break;

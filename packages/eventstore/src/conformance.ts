@@ -137,6 +137,7 @@ export function describeEventStoreConformance(name: string, makeHarness: () => P
       expect(read.map((e) => e.eventId)).toEqual(ids);
       for (let i = 1; i < read.length; i++) expect(compareCheckpoints(read[i - 1].checkpoint, read[i].checkpoint)).toBe(-1);
       expect(await h.store.headCheckpoint()).toBe(read[read.length - 1].checkpoint);
+      expect(await h.store.committedCheckpoint()).toBe(read[read.length - 1].checkpoint);
       const tail = (await h.store.readAll({ after: read[19].checkpoint, limit: 1000 })).filter((e) => mine.has(e.eventId));
       expect(tail.map((e) => e.eventId)).toEqual(ids.slice(20));
     });

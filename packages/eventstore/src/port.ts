@@ -68,6 +68,13 @@ export interface EventStore {
   onAppended(onWake: () => void): Promise<() => Promise<void>>;
   /** The checkpoint of the newest readable event, or START for an empty store. */
   headCheckpoint(): Promise<string>;
+  /**
+   * The checkpoint of the newest committed event, readable or not: what a caller waits for when it
+   * needs every event acknowledged so far. Readers may see it later than headCheckpoint (the
+   * PostgreSQL store holds back events above a transaction still open in the cluster; EventStoreDB
+   * has no such horizon and answers headCheckpoint).
+   */
+  committedCheckpoint(): Promise<string>;
   /** Connection and subscription state, for health endpoints (optional). */
   health?(): EventStoreHealth;
   close(): Promise<void>;

@@ -63,4 +63,21 @@ describe('postgres readAllOfTypes', () => {
     const after = await store.readAllOfTypes({ after: before.scannedTo, types: ['L', 'A'], limit: 100 });
     expect(after.events.map((e) => e.eventId)).toEqual([late.eventId, mine.eventId]);
   });
+
+  it('committedCheckpoint covers an event committed above a transaction still open in the cluster; headCheckpoint does not', async () => {
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()'); // an xid: the cluster's xmin stays at it while open
+      const appended = (await store.append(`c-${crypto.randomUUID()}`, [event('C')], 'no_stream')).checkpoint;
+      expect(await store.committedCheckpoint()).toBe(appended);
+      expect((await store.headCheckpoint()) < appended).toBe(true);
+      await other.query('ROLLBACK');
+      await readable(appended);
+      expect(await store.headCheckpoint()).toBe(appended);
+    } finally {
+      await other.end();
+    }
+  });
 });

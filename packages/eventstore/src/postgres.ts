@@ -146,6 +146,15 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  committedCheckpoint(): Promise<string> {
+    return guard(async () => {
+      const { rows } = await this.pool.query<{ xid: string; pos: string }>(
+        `SELECT transaction_id::text AS xid, global_position::text AS pos FROM es.events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      );
+      return rows[0] ? encodePgCheckpoint(rows[0].xid, rows[0].pos) : START;
+    });
+  }
+
   headCheckpoint(): Promise<string> {
     return guard(async () => {
       const { rows } = await this.pool.query<{ xid: string; pos: string }>(

@@ -157,6 +157,10 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  committedCheckpoint(): Promise<string> {
+    return this.headCheckpoint();
+  }
+
   async headCheckpoint(): Promise<string> {
     let from: Position | typeof END = END;
     for (;;) {

@@ -113,8 +113,9 @@ async function loadPlanFacts(store: EventStore, pool: pg.Pool, at: string, sourc
 }
 
 export async function planNow(store: EventStore, pool: pg.Pool, named: string[] | undefined, at: string, limit: number) {
-  // The plan reads owners' open leads from the read model: let it catch up with every event so far.
-  await waitForLeadCards(pool, await store.headCheckpoint());
+  // The plan reads owners' open leads from the read model: let it catch up with every event committed
+  // so far (not only the readable head, which stops below any transaction still open in the cluster).
+  await waitForLeadCards(pool, await store.committedCheckpoint());
   const { sources, leads } = await sourceLeads(store, pool, named, at, limit);
   const planned = planRedistribution(leads, await loadPlanFacts(store, pool, at, sources.map((s) => s.userId)));
   return { sources: sources.map(({ userId, name, why }) => ({ userId, name, why })), ...planned };
