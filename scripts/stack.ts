@@ -51,7 +51,6 @@ function sessionSecretFor(dataDir: string, given?: string): string {
   return secret;
 }
 
-/** Everything in one process: embedded or external PostgreSQL, command + query apps on one server, the projector. */
 /**
  * Waits (bounded) until the read models hold what the first requests need: the default pipeline and
  * the first admin. Asked of the rows themselves rather than of a checkpoint: the PostgreSQL store's
@@ -75,6 +74,7 @@ async function waitForBootstrapReads(pool: Pool, boot: { defaultPipelineId: stri
   logger.warn('read models still without the default pipeline or the admin after 60 s; serving anyway (reads answer 404 until they arrive)');
 }
 
+/** Everything in one process: embedded or external PostgreSQL, command + query apps on one server, the projector. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const logger = createLogger('leadline', options.logLevel);
   let embedded: EmbeddedDatabase | undefined;

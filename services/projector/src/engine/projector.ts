@@ -24,13 +24,13 @@ export async function migrateProjector(deps: Pick<ProjectorDeps, 'pool'>): Promi
   await runMigrations(deps.pool, 'projector', projectorMigrations);
 }
 
-/** Starts one runner per projection; each becomes active or waits as a standby for its lock. */
 /**
  * Connections a projector holds for good (one per projection runner, one for the routing manager)
  * plus what its heartbeat, lag and health queries need beside them.
  */
 export const projectorConnections = (projectionCount: number, routing = true): number => projectionCount + (routing ? 1 : 0) + 2;
 
+/** Starts one runner per projection; each becomes active or waits as a standby for its lock. */
 export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   // Each runner keeps a dedicated connection: a pool too small starves the last runners and every
   // other query of the process, silently. Refuse to start instead.

@@ -112,9 +112,10 @@ const toOverviewStage = (s: StageRow, age: AgeRow | undefined, totals?: StageTot
 
 /**
  * Now: counts and sums as the board shows them, ages and rotting from `read.leads` (a lead is
- * touched by any event on its stream and by activities logged or completed on it: `touched_at`). Everyone who sees all leads gets one statement
- * that works per stage through the indexes; a rep who sees only their own and unassigned leads keeps
- * the GROUP BY over those (a bitmap scan of the (owner_id) index).
+ * touched by any event on its stream and by activities logged or completed on it: `touched_at`).
+ * Everyone who sees all leads gets one statement that works per stage through the indexes; a rep who
+ * sees only their own and unassigned leads keeps the GROUP BY over those (a bitmap scan of the
+ * (owner_id) index).
  */
 export async function overviewNow(pool: pg.Pool, scope: Scope, pipelineId: string, now: string): Promise<OverviewStage[]> {
   return scope.kind === 'all'
