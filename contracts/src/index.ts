@@ -10,4 +10,4 @@ export * from './pipeline.ts';
 export * from './timeline.ts';
 export * from './timelineKinds.ts';
 export * from './users.ts';
-export * from './stayLengths.ts';
+export * from './conversionRollups.ts';

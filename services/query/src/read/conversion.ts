@@ -1,11 +1,8 @@
-import { stayLengthQuantile, type ConversionRates } from '@leadline/contracts';
+import { CONVERSION_ALL_OWNERS as ALL_OWNERS, CONVERSION_NO_STAGE as NO_STAGE, stayLengthQuantile, type ConversionRates } from '@leadline/contracts';
 import type pg from 'pg';
 
 /** Where a won stage sits when stages are compared: after every open stage. */
 const WON_POSITION = 1_000_000;
-/** The owner key of the rollup rows that count every owner (projector: conversion/rollups.ts). */
-const ALL_OWNERS = '00000000-0000-0000-0000-000000000000';
-const NO_STAGE = ALL_OWNERS;
 const DAY_MS = 86_400_000;
 
 type Window = { pipelineId: string; from: string; to: string; ownerId: string | null };
@@ -68,7 +65,9 @@ export async function conversionRates(pool: pg.Pool, requested: Window): Promise
   for (const r of cohort.rows) {
     cohortSize += r.leads;
     const positions = r.reached.map((id) => stageBy.get(id)).filter((s): s is StageRow => s !== undefined && !s.is_lost).map(position);
-    if (positions.length > 0) furthest.set(Math.max(...positions), (furthest.get(Math.max(...positions)) ?? 0) + r.leads);
+    if (positions.length === 0) continue;
+    const top = Math.max(...positions);
+    furthest.set(top, (furthest.get(top) ?? 0) + r.leads);
   }
   const reachedBy = new Map<string, number>();
   for (const s of stages.rows) {

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
-import { stayLengthBucket } from '@leadline/contracts';
+import { CONVERSION_ALL_OWNERS as ALL_OWNERS, CONVERSION_NO_STAGE as NO_STAGE, stayLengthBucket } from '@leadline/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProjector, type Projector } from '../../engine/projector.ts';
 import { verify } from '../../engine/verify.ts';
 import { append, leadAssigned, leadCreated, leadMoved } from '../../test-support/events.ts';
 import { caughtUp, projectorHarness, type ProjectorHarness } from '../../test-support/harness.ts';
 import { conversionProjection } from './projection.ts';
-import { ALL_OWNERS, NO_STAGE } from './rollups.ts';
 
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(Date.parse('2026-05-01T09:00:00.000Z') + hours * HOUR).toISOString();

@@ -1,9 +1,5 @@
+import { CONVERSION_ALL_OWNERS as ALL_OWNERS, CONVERSION_NO_STAGE as NO_STAGE } from '@leadline/contracts';
 import type { HandlerContext } from '../../engine/types.ts';
-
-/** The owner key of the rows that count every owner (and unassigned leads). */
-export const ALL_OWNERS = '00000000-0000-0000-0000-000000000000';
-/** The from key of an entry that came from no stage (the lead was created there). */
-export const NO_STAGE = '00000000-0000-0000-0000-000000000000';
 
 /** The UTC day of an instant, as the rollups key it. */
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);

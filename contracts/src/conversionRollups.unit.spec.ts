@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stayLengthBounds, stayLengthBucket, stayLengthQuantile } from './stayLengths.ts';
+import { stayLengthBounds, stayLengthBucket, stayLengthQuantile } from './conversionRollups.ts';
 
 const exactQuantile = (values: number[], p: number) => {
   const v = [...values].sort((a, b) => a - b);

@@ -1,4 +1,13 @@
 /**
+ * Keys of the conversion projection's rollups (`read.conversion_entries`,
+ * `read.conversion_stay_lengths`), shared by the projector that writes them and the query that reads
+ * them: the owner key of the rows that count every owner (and unassigned leads), and the from key of
+ * an entry that came from no stage (the lead was created there).
+ */
+export const CONVERSION_ALL_OWNERS = '00000000-0000-0000-0000-000000000000';
+export const CONVERSION_NO_STAGE = '00000000-0000-0000-0000-000000000000';
+
+/**
  * The scale of the stay-length histogram (`read.conversion_stay_lengths`), shared by the projector
  * that fills it and the query that reads percentiles from it. Bucket 0 holds stays under a minute;
  * bucket b >= 1 holds [60 s * e^((b-1)/STEPS), 60 s * e^(b/STEPS)): each bucket is ~5.1% wider than
