@@ -1,5 +1,6 @@
-import { defineProjection, type HandlerContext, type ProjectedEvent } from '../../engine/types.ts';
-import { parseFieldChange } from '../lead_cards/fields.ts';
+import { defineProjection } from '../../engine/types.ts';
+import { foldEvent, id, LEAD_VERSIONS, STAGE_STAYS, STAGE_VERSIONS, type History } from './fold.ts';
+import { readOpen, Versions, writeRows } from './versions.ts';
 
 /**
  * The pipeline's recorded history, for time travel and analytics:
@@ -8,6 +9,8 @@ import { parseFieldChange } from '../lead_cards/fields.ts';
  * - `stage_versions`: every state of every stage, deleted stages included.
  * Times are the events' occurredAt, so a rebuild gives identical rows. Versions are keyed by the
  * stream version of the event that made them, so two events in the same millisecond still make two rows.
+ * A batch reads the open rows of its leads and stages once, folds its events in order in memory
+ * (fold.ts) and writes each table with one statement: the rows it made and the open rows it closed.
  */
 export const pipelineHistoryProjection = defineProjection({
   name: 'pipeline_history',
@@ -86,94 +89,24 @@ export const pipelineHistoryProjection = defineProjection({
       indexes: (t) => [`CREATE INDEX ON ${t} (pipeline_id, valid_from)`],
     },
   ],
-  async handle(ctx, event) {
-    const at = event.metadata.occurredAt;
-    switch (event.type) {
-      case 'StageAdded': {
-        const s = event.data;
-        await ctx.db.query(
-          `INSERT INTO ${ctx.table('stage_versions')} (stage_id, version, valid_from, pipeline_id, name, color, order_position, is_active, is_won, is_lost, probability, rotting_days)
-           VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [s.stageId, event.streamVersion, at, s.pipelineId, s.name, s.color, s.orderPosition, s.isActive, s.isWon, s.isLost, s.probability, s.rottingDays],
-        );
-        return;
-      }
-      case 'StageUpdated': {
-        const s = event.data;
-        return newStageVersion(ctx, event, s.stageId, 'name = $4::text, color = $5::text, is_active = $6::boolean, is_won = $7::boolean, is_lost = $8::boolean, probability = $9::int, rotting_days = $10::int', [
-          s.name,
-          s.color,
-          s.isActive,
-          s.isWon,
-          s.isLost,
-          s.probability,
-          s.rottingDays,
-        ]);
-      }
-      case 'StagesReordered': {
-        for (const [position, stageId] of event.data.stageIds.entries()) await newStageVersion(ctx, event, stageId, 'order_position = $4::int', [position]);
-        return;
-      }
-      case 'StageDeleted':
-        return newStageVersion(ctx, event, event.data.stageId, 'deleted = true', []);
-      case 'LeadCreated': {
-        const { leadId, pipelineId, stageId, rank, ownerId, fields: f } = event.data;
-        await ctx.db.query(
-          `INSERT INTO ${ctx.table('lead_versions')} (lead_id, version, valid_from, pipeline_id, stage_id, rank, first_name, last_name, company, deal_value, probability,
-             owner_id, stage_entered_at, touched_at)
-           VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3::timestamptz, $3::timestamptz)`,
-          [leadId, event.streamVersion, at, pipelineId, stageId, rank, f.firstName, f.lastName, f.company, f.dealValue, f.probability, ownerId],
-        );
-        await ctx.db.query(
-          `INSERT INTO ${ctx.table('stage_stays')} (lead_id, version, pipeline_id, stage_id, from_stage_id, owner_id, entered_at) VALUES ($1, $2, $3, $4, NULL, $5, $6::timestamptz)`,
-          [leadId, event.streamVersion, pipelineId, stageId, ownerId, at],
-        );
-        return;
-      }
-      case 'LeadDetailsUpdated': {
-        const sets: string[] = [];
-        const params: unknown[] = [];
-        for (const [field, change] of Object.entries(event.data.changes)) {
-          const parsed = parseFieldChange(field, change.to);
-          if (!['firstName', 'lastName', 'company', 'dealValue', 'probability'].includes(parsed.field)) continue;
-          params.push(parsed.value);
-          sets.push(`${parsed.column} = $${params.length + 3}::${CASTS[parsed.column]}`);
-        }
-        return newLeadVersion(ctx, event, event.data.leadId, sets.join(', '), params);
-      }
-      case 'LeadDealValueChanged':
-        return newLeadVersion(ctx, event, event.data.leadId, 'deal_value = $4::numeric', [event.data.to]);
-      case 'LeadProbabilityChanged':
-        return newLeadVersion(ctx, event, event.data.leadId, 'probability = $4::int', [event.data.to]);
-      case 'LeadExpectedCloseDateChanged':
-        return newLeadVersion(ctx, event, event.data.leadId, '', []);
-      case 'LeadAssigned':
-        return newLeadVersion(ctx, event, event.data.leadId, 'owner_id = $4::uuid', [event.data.ownerId]);
-      case 'LeadMovedToStage': {
-        const { leadId, pipelineId, fromStageId, toStageId, rank } = event.data;
-        const entered = fromStageId !== toStageId;
-        await newLeadVersion(
-          ctx,
-          event,
-          leadId,
-          `pipeline_id = $4::uuid, stage_id = $5::uuid, rank = $6::text${entered ? ', stage_entered_at = $3::timestamptz' : ''}`,
-          [pipelineId, toStageId, rank],
-        );
-        if (!entered) return;
-        // Closing the open stay and opening the next in one statement: the INSERT's row is not seen by the UPDATE.
-        await ctx.db.query(
-          `WITH closed AS (UPDATE ${ctx.table('stage_stays')} SET left_at = $6::timestamptz WHERE lead_id = $1 AND left_at IS NULL)
-           INSERT INTO ${ctx.table('stage_stays')} (lead_id, version, pipeline_id, stage_id, from_stage_id, owner_id, entered_at)
-           SELECT $1, $2, $3, $4, $5, v.owner_id, $6::timestamptz FROM ${ctx.table('lead_versions')} v WHERE v.lead_id = $1 AND v.valid_to IS NULL`,
-          [leadId, event.streamVersion, pipelineId, toStageId, fromStageId, at],
-        );
-        return;
-      }
-      default: {
-        const _exhaustive: never = event;
-        return _exhaustive;
-      }
+  async handleBatch(ctx, events) {
+    const leadIds = new Set<string>();
+    const movedIds = new Set<string>();
+    const stageIds = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'StagesReordered') for (const stageId of e.data.stageIds) stageIds.add(id(stageId));
+      else if (e.type === 'StageAdded' || e.type === 'StageUpdated' || e.type === 'StageDeleted') stageIds.add(id(e.data.stageId));
+      else leadIds.add(id(e.data.leadId));
+      if (e.type === 'LeadMovedToStage' && e.data.fromStageId !== e.data.toStageId) movedIds.add(id(e.data.leadId));
     }
+    const h: History = { leads: new Versions(LEAD_VERSIONS), stays: new Versions(STAGE_STAYS), stages: new Versions(STAGE_VERSIONS) };
+    h.leads.load(await readOpen(ctx, LEAD_VERSIONS, leadIds));
+    h.stays.load(await readOpen(ctx, STAGE_STAYS, movedIds));
+    h.stages.load(await readOpen(ctx, STAGE_VERSIONS, stageIds));
+    for (const e of events) foldEvent(h, e);
+    await writeRows(ctx, LEAD_VERSIONS, h.leads.written.values());
+    await writeRows(ctx, STAGE_STAYS, h.stays.written.values());
+    await writeRows(ctx, STAGE_VERSIONS, h.stages.written.values());
   },
 });
 
