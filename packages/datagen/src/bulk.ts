@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import { completeLeadFields, createLeadBody, eventDataSchemas } from '@leadline/contracts';
 import { rankBetween } from '@leadline/command';
+import { notifyAppended } from '@leadline/eventstore';
 import type { PlannedCommand, PlanStage } from './plan.ts';
 
 type LeadRow = { stageId: string; rank: string; ownerId: string | null; dealValue: number | null; lostReason: string | null; version: number };
@@ -173,6 +174,8 @@ export async function bulkAppend(
         [[...versions.keys()], [...versions.values()]],
       );
       await client.query('COMMIT');
+      // Written past the adapter, so the wake-up it would send is ours to send (after the commit).
+      await notifyAppended(client).catch(() => {});
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;

@@ -53,9 +53,59 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The channel readers LISTEN on for wake-ups (hints: readers still read from their checkpoint). */
+export const WAKE_CHANNEL = 'leadline_events';
+
+/**
+ * Sends one wake-up in its own autocommitted statement. Writers that insert into es.events without the
+ * adapter call it after their commit. synchronous_commit is off for this transaction only: the
+ * notice is a hint, and a lost one costs a reader its idle poll, not an event.
+ */
+export async function notifyAppended(db: { query: (text: string, values: unknown[]) => Promise<unknown> }): Promise<void> {
+  await db.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')`, [WAKE_CHANNEL]);
+}
+
+/** Under a stream of appends, the least time between two wake-ups of one store (at most 200/s). */
+const WAKE_SPACING_MS = 5;
+
+/**
+ * At most one wake-up in flight per store: appends that finish while one is in flight (or within
+ * WAKE_SPACING_MS after it) ask for exactly one more, sent after it. Every append is followed by a
+ * notice sent after its commit, and a burst of concurrent appends costs one or a few notices
+ * instead of one commit each queued on PostgreSQL's notify lock (NOTIFY inside the append, as a
+ * trigger did, serialised the appends' commits). An append after a quiet spell wakes at once.
+ */
+class Wakeups {
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+  constructor(private readonly pool: pg.Pool) {}
+
+  request(): void {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
+    this.inFlight = notifyAppended(this.pool)
+      .catch(() => {}) // a hint: readers also poll when idle
+      .then(() => (this.again ? new Promise<void>((r) => setTimeout(r, WAKE_SPACING_MS)) : undefined))
+      .finally(() => {
+        this.inFlight = null;
+        if (this.again) this.request();
+      });
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+}
+
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
-  private constructor(private readonly pool: pg.Pool, private readonly connectionString: string) {}
+  private readonly wakeups: Wakeups;
+  private constructor(private readonly pool: pg.Pool, private readonly connectionString: string) {
+    this.wakeups = new Wakeups(pool);
+  }
 
   static async create(pool: pg.Pool, connectionString: string): Promise<PostgresEventStore> {
     await runMigrations(pool, 'eventstore', eventStoreMigrations);
@@ -76,6 +126,7 @@ export class PostgresEventStore implements EventStore {
       );
       const r = rows[0];
       if (r.outcome === 'conflict') throw new ConcurrencyError(streamId, expected, r.version);
+      if (r.outcome === 'ok') this.wakeups.request();
       return { version: r.version, checkpoint: encodePgCheckpoint(r.xid!, r.pos!), written: r.outcome === 'ok' };
     } catch (err) {
       // A concurrent append of the same event ids won the race: answer as the idempotent re-append it is.
@@ -181,7 +232,7 @@ export class PostgresEventStore implements EventStore {
       });
       try {
         await c.connect();
-        await c.query('LISTEN leadline_events');
+        await c.query(`LISTEN ${WAKE_CHANNEL}`);
         client = c;
         onWake(); // anything appended while we were not listening
       } catch {
@@ -197,7 +248,8 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
+  /** Waits for the wake-up in flight; the pool belongs to the caller. */
   async close(): Promise<void> {
-    /* the pool belongs to the caller */
+    await this.wakeups.drain();
   }
 }

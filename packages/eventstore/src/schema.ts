@@ -75,4 +75,14 @@ export const eventStoreMigrations: Migration[] = [
       END $$;
     `,
   },
+  {
+    // A NOTIFY inside the appending transaction takes PostgreSQL's global notify lock at commit,
+    // which serialised concurrent appends. The adapter sends the wake-up after the commit instead,
+    // coalesced per process (see Wakeups in postgres.ts); other writers call notifyAppended.
+    id: '003-wakeup-outside-append',
+    sql: `
+      DROP TRIGGER IF EXISTS events_appended ON es.events;
+      DROP FUNCTION IF EXISTS es.notify_appended();
+    `,
+  },
 ];
