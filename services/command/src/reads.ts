@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EventStore } from '@leadline/eventstore';
 import { StoreUnavailableError } from '@leadline/platform';
-import { loadAggregate } from './events.ts';
+import { loadCachedState } from './aggregateCache.ts';
 import { pipelineAggregate, type PipelineState } from './pipelines/pipeline.ts';
 import { userAggregate, type UserState } from './users/user.ts';
 
@@ -9,13 +9,14 @@ export const pipelineStream = (id: string): string => `pipeline-${id}`;
 export const leadStream = (id: string): string => `lead-${id}`;
 export const userStream = (id: string): string => `user-${id}`;
 
+/** Cached fold plus the fresh tail (aggregateCache.ts): a pipeline's stages without re-reading its whole stream. */
 export async function loadPipeline(store: EventStore, pipelineId: string): Promise<PipelineState> {
-  return (await loadAggregate(store, pipelineStream(pipelineId), pipelineAggregate)).state;
+  return (await loadCachedState(store, pipelineStream(pipelineId), pipelineAggregate)).state;
 }
 
 export async function loadUser(store: EventStore, userId: string | null): Promise<UserState> {
   if (userId === null) return userAggregate.initialState;
-  return (await loadAggregate(store, userStream(userId), userAggregate)).state;
+  return (await loadCachedState(store, userStream(userId), userAggregate)).state;
 }
 
 /**
