@@ -13,17 +13,29 @@ function bump(counts: Counts, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-/** One entry into `stageId` (from `fromStageId`, or none) on `day`, counted per batch. */
-export function countEntry(ctx: HandlerContext, e: { pipelineId: string; ownerId: string | null; day: string; fromStageId: string | null; stageId: string }): void {
-  const counts = ctx.deferred<Counts>('conversion entries', () => new Map(), flushEntries);
-  for (const owner of ownerKeys(e.ownerId)) bump(counts, [e.pipelineId, owner, e.day, e.fromStageId ?? NO_STAGE, e.stageId].join('|'));
+/** A batch's entries and ended stays, counted in memory and added to the rollup tables with one statement each. */
+export class Rollups {
+  private readonly entries: Counts = new Map();
+  private readonly stays: Counts = new Map();
+
+  /** One entry into `stageId` (from `fromStageId`, or none) on `day`. */
+  entry(e: { pipelineId: string; ownerId: string | null; day: string; fromStageId: string | null; stageId: string }): void {
+    for (const owner of ownerKeys(e.ownerId)) bump(this.entries, [e.pipelineId, owner, e.day, e.fromStageId ?? NO_STAGE, e.stageId].map(lower).join('|'));
+  }
+
+  /** One stay in `stageId` that ended on `day` after `bucket` (contracts' stayLengthBucket). */
+  stay(s: { pipelineId: string; ownerId: string | null; day: string; stageId: string; bucket: number }): void {
+    for (const owner of ownerKeys(s.ownerId)) bump(this.stays, [s.pipelineId, owner, s.day, s.stageId, s.bucket].map(lower).join('|'));
+  }
+
+  async write(ctx: HandlerContext): Promise<void> {
+    await writeEntries(ctx, this.entries);
+    await writeStays(ctx, this.stays);
+  }
 }
 
-/** One stay in `stageId` that ended on `day` after `bucket` (contracts' stayLengthBucket), counted per batch. */
-export function countStay(ctx: HandlerContext, s: { pipelineId: string; ownerId: string | null; day: string; stageId: string; bucket: number }): void {
-  const counts = ctx.deferred<Counts>('conversion stay lengths', () => new Map(), flushStays);
-  for (const owner of ownerKeys(s.ownerId)) bump(counts, [s.pipelineId, owner, s.day, s.stageId, s.bucket].join('|'));
-}
+/** Keys as PostgreSQL stores them: two spellings of one uuid are one row. */
+const lower = (part: string | number): string => String(part).toLowerCase();
 
 const columns = (counts: Counts, width: number): string[][] => {
   const out: string[][] = Array.from({ length: width + 1 }, () => []);
@@ -34,8 +46,8 @@ const columns = (counts: Counts, width: number): string[][] => {
   return out;
 };
 
-/** Adds a batch's counts to a rollup table: key columns (with their SQL types) and the count column. */
-const flushCounts =
+/** Adds counts to a rollup table: key columns (with their SQL types) and the count column. */
+const writeCounts =
   (table: string, keys: readonly (readonly [string, string])[], count: string) =>
   async (ctx: HandlerContext, counts: Counts): Promise<void> => {
     if (counts.size === 0) return;
@@ -48,5 +60,5 @@ const flushCounts =
     );
   };
 
-const flushEntries = flushCounts('conversion_entries', [['pipeline_id', 'uuid'], ['owner_key', 'uuid'], ['day', 'date'], ['from_key', 'uuid'], ['stage_id', 'uuid']], 'entries');
-const flushStays = flushCounts('conversion_stay_lengths', [['pipeline_id', 'uuid'], ['owner_key', 'uuid'], ['day', 'date'], ['stage_id', 'uuid'], ['bucket', 'smallint']], 'stays');
+const writeEntries = writeCounts('conversion_entries', [['pipeline_id', 'uuid'], ['owner_key', 'uuid'], ['day', 'date'], ['from_key', 'uuid'], ['stage_id', 'uuid']], 'entries');
+const writeStays = writeCounts('conversion_stay_lengths', [['pipeline_id', 'uuid'], ['owner_key', 'uuid'], ['day', 'date'], ['stage_id', 'uuid'], ['bucket', 'smallint']], 'stays');

@@ -71,6 +71,20 @@ export const STAGE_VERSIONS = table(
   'stage_id uuid, version int, valid_from timestamptz, valid_to timestamptz, deleted boolean, pipeline_id uuid, name text, color text, order_position int, is_active boolean, is_won boolean, is_lost boolean, probability int, rotting_days int',
 );
 
+export type HistoryEvent = ProjectedEvent<
+  | 'StageAdded'
+  | 'StageUpdated'
+  | 'StagesReordered'
+  | 'StageDeleted'
+  | 'LeadCreated'
+  | 'LeadDetailsUpdated'
+  | 'LeadMovedToStage'
+  | 'LeadAssigned'
+  | 'LeadDealValueChanged'
+  | 'LeadExpectedCloseDateChanged'
+  | 'LeadProbabilityChanged'
+>;
+
 export type History = { leads: Versions<LeadVersion>; stays: Versions<StageStay>; stages: Versions<StageVersion> };
 
 /** uuids as PostgreSQL prints them: the keys the rows read back are matched by. */
@@ -79,7 +93,7 @@ export const id = (uuid: string): string => uuid.toLowerCase();
 const DETAIL_COLUMNS = new Set(['first_name', 'last_name', 'company', 'deal_value', 'probability']);
 
 /** Applies one event to the open rows, in log order: each change closes the open version and opens a copy. */
-export function foldEvent(h: History, event: ProjectedEvent): void {
+export function foldEvent(h: History, event: HistoryEvent): void {
   const at = event.metadata.occurredAt;
   const version = event.streamVersion;
   const nextLead = (leadId: string, changes: Partial<LeadVersion>) => {

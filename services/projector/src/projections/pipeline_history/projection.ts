@@ -109,34 +109,3 @@ export const pipelineHistoryProjection = defineProjection({
     await writeRows(ctx, STAGE_VERSIONS, h.stages.written.values());
   },
 });
-
-const CASTS: Record<string, string> = { first_name: 'text', last_name: 'text', company: 'text', deal_value: 'numeric', probability: 'int' };
-
-const LEAD_COLUMNS = ['pipeline_id', 'stage_id', 'rank', 'first_name', 'last_name', 'company', 'deal_value', 'probability', 'owner_id', 'stage_entered_at'];
-const STAGE_COLUMNS = ['deleted', 'pipeline_id', 'name', 'color', 'order_position', 'is_active', 'is_won', 'is_lost', 'probability', 'rotting_days'];
-
-/**
- * Closes the lead's current version at the event's time and opens the next one: a copy with the
- * assignments in `sets` ($1 lead id, $2 version, $3 time, $4... `params`) and touched_at = the time.
- */
-async function newLeadVersion(ctx: HandlerContext, event: ProjectedEvent, leadId: string, sets: string, params: unknown[]): Promise<void> {
-  const assigned = new Map(sets ? sets.split(', ').map((a) => [a.split(' = ')[0], a.split(' = ')[1]] as const) : []);
-  const t = ctx.table('lead_versions');
-  await ctx.db.query(
-    `WITH old AS (UPDATE ${t} SET valid_to = $3::timestamptz WHERE lead_id = $1 AND valid_to IS NULL RETURNING *)
-     INSERT INTO ${t} (lead_id, version, valid_from, ${LEAD_COLUMNS.join(', ')}, touched_at)
-     SELECT lead_id, $2, $3::timestamptz, ${LEAD_COLUMNS.map((c) => assigned.get(c) ?? c).join(', ')}, $3::timestamptz FROM old`,
-    [leadId, event.streamVersion, event.metadata.occurredAt, ...params],
-  );
-}
-
-async function newStageVersion(ctx: HandlerContext, event: ProjectedEvent, stageId: string, sets: string, params: unknown[]): Promise<void> {
-  const assigned = new Map(sets ? sets.split(', ').map((a) => [a.split(' = ')[0], a.split(' = ')[1]] as const) : []);
-  const t = ctx.table('stage_versions');
-  await ctx.db.query(
-    `WITH old AS (UPDATE ${t} SET valid_to = $3::timestamptz WHERE stage_id = $1 AND valid_to IS NULL RETURNING *)
-     INSERT INTO ${t} (stage_id, version, valid_from, ${STAGE_COLUMNS.join(', ')})
-     SELECT stage_id, $2, $3::timestamptz, ${STAGE_COLUMNS.map((c) => assigned.get(c) ?? c).join(', ')} FROM old`,
-    [stageId, event.streamVersion, event.metadata.occurredAt, ...params],
-  );
-}
