@@ -3,12 +3,13 @@ import path from 'node:path';
 import { eventStoreChoice, eventStoreEnv, openEventStore, requireEventStoreUrl } from '@leadline/eventstore';
 import { createLogger, createPool, databaseUrl, parseConfig, startEmbeddedPostgres, type EmbeddedDatabase } from '@leadline/platform';
 import { z } from 'zod';
-import { rebuild } from './engine/rebuild.ts';
+import { rebuildMany, type RebuildProgress } from './engine/rebuild.ts';
 import { verify, type VerifyDifference } from './engine/verify.ts';
 import { PROJECTION_NAMES } from './projections/index.ts';
 
 const USAGE = `usage:
-  npm run projections:rebuild -- <projection>   build the next generation from the log and swap it in
+  npm run projections:rebuild -- <projection>... build the next generation of each from the log (one pass for all) and swap it in
+  npm run projections:rebuild -- --all          the same for every projection
   npm run projections:verify                    compare every live table with a rebuild up to its checkpoint
 
 projections: ${PROJECTION_NAMES.join(', ')}
@@ -65,13 +66,26 @@ function printDifference(d: VerifyDifference): void {
   }
 }
 
+/** One line for every projection still building: the slowest one's done / total, rate and ETA. */
+function progressLine(all: RebuildProgress[], started: number): string {
+  const slowest = all.reduce((a, b) => (b.processed < a.processed ? b : a));
+  const elapsed = (Date.now() - started) / 1000;
+  const rate = elapsed > 0 ? slowest.processed / elapsed : 0;
+  const total = slowest.total;
+  const pct = total ? ` (${Math.min(100, (100 * slowest.processed) / total).toFixed(0)} %)` : '';
+  const eta = total && rate > 0 ? `, ETA ${Math.max(0, (total - slowest.processed) / rate).toFixed(0)} s` : '';
+  const by = all.some((p) => p.builtBy === 'active projector') ? ' [built by the running projector]' : '';
+  return `rebuilding ${all.length} projection(s): ${slowest.processed.toLocaleString('en-US')}${total ? ` / ${total.toLocaleString('en-US')}` : ''} events${pct}, ${Math.round(rate).toLocaleString('en-US')} events/s${eta} (slowest: ${slowest.projection})${by}`;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [command, name] = argv;
+  const [command, ...rest] = argv;
   if (command !== 'rebuild' && command !== 'verify') {
     console.error(USAGE);
     return 2;
   }
-  if (command === 'rebuild' && !name) {
+  const names = rest.includes('--all') ? [...PROJECTION_NAMES] : rest;
+  if (command === 'rebuild' && names.length === 0) {
     console.error(USAGE);
     return 2;
   }
@@ -84,15 +98,17 @@ async function main(argv: string[]): Promise<number> {
     const eventStore = await openEventStore(choice, { pool, databaseUrl: url, log: logger });
     const deps = { pool, eventStore, logger };
     if (command === 'rebuild') {
-      let shown = -1;
-      const result = await rebuild(deps, name, {
-        onProgress: (p) => {
-          if (p.processed === shown) return;
-          shown = p.processed;
-          console.log(`${p.projection} generation ${p.generation}: ${p.processed} events processed (built by ${p.builtBy})`);
+      const started = Date.now();
+      let last = 0;
+      const results = await rebuildMany(deps, names, {
+        onProgress: (all) => {
+          if (Date.now() - last < 1000) return;
+          last = Date.now();
+          console.log(progressLine(all, started));
         },
       });
-      console.log(`${result.projection}: generation ${result.generation} is live at checkpoint ${result.checkpoint || '(start)'}`);
+      for (const r of results) console.log(`${r.projection}: generation ${r.generation} is live at checkpoint ${r.checkpoint || '(start)'}`);
+      console.log(`rebuilt ${results.length} projection(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return 0;
     }
     let tables = 0;

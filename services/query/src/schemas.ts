@@ -9,6 +9,10 @@ export const projectionHealth = z.object({
   error: z.string().nullable(),
   failedEventId: uuid.nullable(),
   heartbeatAt: isoDateTime.nullable(),
+  /** A rebuild in progress (events done / the log's size when it started, rate, seconds left), else null. */
+  rebuild: z
+    .object({ processed: z.number(), total: z.number().nullable(), eventsPerSecond: z.number().nullable(), etaSeconds: z.number().nullable() })
+    .nullable(),
 });
 
 export const health = z.object({ status: z.enum(['ok', 'degraded']), projections: z.array(projectionHealth) });

@@ -2,9 +2,9 @@ import type { StoredEvent } from '@leadline/eventstore';
 import { handlerContext } from './deferred.ts';
 import { isTransient } from './failures.ts';
 import { ChangeSet, publishChangeNotice, type Change } from './notice.ts';
-import { errorMessage, toProjectedEvent } from './parse.ts';
+import { decode, errorMessage } from './parse.ts';
 import { tableResolver } from './tables.ts';
-import type { Projection, Queryable } from './types.ts';
+import { applyHandlers, type ProjectedEvent, type Projection, type Queryable } from './types.ts';
 
 /** Where a batch writes: the tables of one generation, and where its checkpoint is kept. */
 export type BatchTarget = {
@@ -37,15 +37,17 @@ export async function applyBatch(db: Queryable, projection: Projection, target: 
   const table = tableResolver(projection, target.suffix);
   const types = new Set<string>(projection.eventTypes);
   try {
+    // Decoded before BEGIN: an invalid event goes straight to isolation, with no transaction to undo.
+    const handledEvents: ProjectedEvent[] = [];
+    for (const stored of events) if (types.has(stored.type)) handledEvents.push(decode(stored));
     await db.query('BEGIN');
+    // A projection's effects are replayed from its checkpoint after a crash: its commit need not
+    // wait for the WAL flush (appends keep synchronous_commit on; docs/projections.md).
+    await db.query('SET LOCAL synchronous_commit = off');
     const changes = new ChangeSet();
     const { ctx, work } = handlerContext(db, table, (view, key) => changes.add(view, key));
-    let handled = 0;
-    for (const stored of events) {
-      if (!types.has(stored.type)) continue;
-      await projection.handle(ctx, toProjectedEvent(stored));
-      handled++;
-    }
+    await applyHandlers(projection, ctx, handledEvents);
+    const handled = handledEvents.length;
     await work.flush();
     await target.saveCheckpoint(db, from, end, events.length);
     if (target.notify) await publishChangeNotice(db, projection.name, end, changes.list());
@@ -75,13 +77,14 @@ async function applyOneByOne(
   let poison: Poison | null = null;
   try {
     await db.query('BEGIN');
+    await db.query('SET LOCAL synchronous_commit = off');
     for (const stored of events) {
       if (types.has(stored.type)) {
         const pending = new ChangeSet();
         await db.query('SAVEPOINT projected_event');
         try {
           const { ctx, work } = handlerContext(db, table, (view, key) => pending.add(view, key));
-          await projection.handle(ctx, toProjectedEvent(stored));
+          await applyHandlers(projection, ctx, [decode(stored)]);
           await work.flush();
           await db.query('RELEASE SAVEPOINT projected_event');
         } catch (err) {

@@ -17,6 +17,27 @@ export function toProjectedEvent(stored: StoredEvent): ProjectedEvent {
   } as ProjectedEvent;
 }
 
+const decoded = new WeakMap<StoredEvent, { event: ProjectedEvent } | { error: unknown }>();
+
+/**
+ * `toProjectedEvent`, once per stored event object: the feed hands the same objects to every
+ * projection of the process, so each event is upcast and validated once, whoever handles it.
+ * A failure is remembered too and thrown to every projection that handles the event.
+ */
+export function decode(stored: StoredEvent): ProjectedEvent {
+  let entry = decoded.get(stored);
+  if (!entry) {
+    try {
+      entry = { event: toProjectedEvent(stored) };
+    } catch (error) {
+      entry = { error };
+    }
+    decoded.set(stored, entry);
+  }
+  if ('error' in entry) throw entry.error;
+  return entry.event;
+}
+
 /** The message of an error without its stack, readable when it is a zod error. */
 export function errorMessage(err: unknown): string {
   if (err && typeof err === 'object' && 'issues' in err && Array.isArray((err as { issues: unknown[] }).issues)) {

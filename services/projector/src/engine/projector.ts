@@ -8,6 +8,8 @@ import { projectorMigrations } from './schema.ts';
 import { recordHeartbeat } from './state.ts';
 import type { Projection, ProjectionState, ProjectionStatus, ProjectorDeps } from './types.ts';
 import { Waker } from './wake.ts';
+import { LogFeed } from './feed.ts';
+import { LivePriority } from './priority.ts';
 
 export type Projector = {
   /** Finishes each projection's current batch and releases its lock. */
@@ -15,7 +17,8 @@ export type Projector = {
   status(): Promise<ProjectionStatus[]>;
 };
 
-export const DEFAULT_BATCH_SIZE = 500;
+/** Events per batch at most; live, a batch is whatever has arrived (often one event). */
+export const DEFAULT_BATCH_SIZE = 2000;
 const DEFAULT_HEARTBEAT_MS = 5000;
 
 export const projectionsOf = (deps: ProjectorDeps): readonly Projection[] => deps.projections ?? allProjections;
@@ -40,7 +43,15 @@ export async function startProjector(deps: ProjectorDeps): Promise<Projector> {
   await migrateProjector(deps);
   const waker = new Waker();
   const unlisten = await deps.eventStore.onAppended(() => waker.wake('store'));
-  const runnerDeps = { pool: deps.pool, eventStore: deps.eventStore, logger: deps.logger, waker, batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE };
+  const runnerDeps = {
+    pool: deps.pool,
+    eventStore: deps.eventStore,
+    logger: deps.logger,
+    waker,
+    batchSize: deps.batchSize ?? DEFAULT_BATCH_SIZE,
+    feed: new LogFeed(deps.eventStore),
+    priority: new LivePriority(),
+  };
   const runners = projectionsOf(deps).map((p) => new ProjectionRunner(p, runnerDeps));
   for (const runner of runners) runner.start().catch((err) => deps.logger.error({ err, projection: runner.projection.name }, 'projection runner crashed'));
   const routing = deps.routing === false ? null : await startRoutingManager({ pool: deps.pool, eventStore: deps.eventStore, logger: deps.logger, waker });

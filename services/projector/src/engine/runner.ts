@@ -5,7 +5,10 @@ import { applyBatch, type BatchResult } from './batch.ts';
 import { backoffMs, isTransient } from './failures.ts';
 import { tryLockProjection, unlockProjection } from './lock.ts';
 import { eventsTotal } from './metrics.ts';
-import { readProjectionPage } from './read.ts';
+import type { LogFeed } from './feed.ts';
+import { logSize } from './progress.ts';
+import { createReaderIndexes, generationSuffix } from './tables.ts';
+import type { LivePriority } from './priority.ts';
 import { errorMessage } from './parse.ts';
 import { activate, dropStaleGenerations, ensureState, liveTarget, readRebuild, rebuildTarget, requestRebuild, swapGeneration, type RebuildRow } from './state.ts';
 import type { Projection, ProjectionState } from './types.ts';
@@ -17,6 +20,9 @@ export type RunnerDeps = {
   logger: Logger;
   waker: Waker;
   batchSize: number;
+  /** The process's one read of the log, shared by its runners. */
+  feed: LogFeed;
+  priority: LivePriority;
 };
 
 export type RunnerMode =
@@ -26,7 +32,10 @@ export type RunnerMode =
   | 'until-rebuilt';
 
 const STANDBY_RETRY_MS = 1000;
-const REBUILD_BATCH_FACTOR = 4;
+/** A generation being built has no readers and sends no notices: batches can be much larger. */
+const REBUILD_BATCH_FACTOR = 5;
+/** How long a projection no screen watches holds back while a live one works (LivePriority). */
+const LIVE_FIRST_MAX_WAIT_MS = 250;
 const IDLE_WAIT_MS = 1000;
 /**
  * After a wake-up that found nothing readable, retry soon: the new events are committed but held
@@ -129,13 +138,16 @@ export class ProjectionRunner {
     this.status = rebuild ? 'rebuilding' : 'running';
 
     let quickRetries = 0;
+    let indexedGeneration: number | null = null;
     while (!this.stopping) {
       const ticket = this.deps.waker.ticket();
       let progressed = false;
       if (liveCurrent) {
-        const { events, to } = await readProjectionPage(this.deps.eventStore, checkpoint, this.deps.batchSize, projection.eventTypes);
-        if (to > checkpoint) {
-          const result = await applyBatch(client, projection, liveTarget(name, generation), checkpoint, events, to);
+        if (!projection.live) await this.deps.priority.quiet(LIVE_FIRST_MAX_WAIT_MS, this.abort.signal);
+        const events = await this.deps.feed.read(checkpoint, this.deps.batchSize);
+        if (events.length > 0) {
+          const apply = () => applyBatch(client, projection, liveTarget(name, generation), checkpoint, events);
+          const result = projection.live ? await this.deps.priority.run(apply) : await apply();
           progressed = result.checkpoint !== checkpoint;
           checkpoint = result.checkpoint;
           this.checkpoint = checkpoint;
@@ -147,12 +159,21 @@ export class ProjectionRunner {
       if (rebuild && rebuild.version !== projection.version) rebuild = await requestRebuild(client, projection);
       if (rebuild) {
         this.status = 'rebuilding';
-        // A generation being built has no readers and sends no notices: larger transactions are fine.
-        const { events, to } = await readProjectionPage(this.deps.eventStore, rebuild.checkpoint, this.deps.batchSize * REBUILD_BATCH_FACTOR, projection.eventTypes);
-        if (to > rebuild.checkpoint) {
-          const result = await applyBatch(client, projection, rebuildTarget(name, rebuild.generation), rebuild.checkpoint, events, to);
+        if (rebuild.total === null && rebuild.processed === 0) {
+          const total = await logSize(client, this.deps.eventStore);
+          if (total !== null) await client.query('UPDATE projector.rebuilds SET total = $2 WHERE name = $1 AND total IS NULL', [name, total]);
+          rebuild.total = total ?? 0;
+        }
+        const events = await this.deps.feed.read(rebuild.checkpoint, this.deps.batchSize * REBUILD_BATCH_FACTOR);
+        if (events.length > 0) {
+          const result = await applyBatch(client, projection, rebuildTarget(name, rebuild.generation), rebuild.checkpoint, events);
           progressed = progressed || result.checkpoint !== rebuild.checkpoint;
           if (result.poison) return this.failed(result, events);
+        } else if (indexedGeneration !== rebuild.generation) {
+          // Caught up: the readers' indexes now, then the tail that arrived meanwhile, then the swap.
+          await createReaderIndexes(client, projection, generationSuffix(rebuild.generation));
+          indexedGeneration = rebuild.generation;
+          progressed = true;
         } else if (!liveCurrent || rebuild.checkpoint >= checkpoint) {
           cleanupDue = !(await this.swap(client, rebuild, generation, checkpoint));
           generation = rebuild.generation;

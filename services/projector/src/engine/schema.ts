@@ -32,4 +32,9 @@ export const projectorMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // The size of the log when a rebuild started (an estimate for its progress and ETA; null when the store cannot say).
+    id: '002-rebuild-total',
+    sql: `ALTER TABLE projector.rebuilds ADD COLUMN IF NOT EXISTS total bigint`,
+  },
 ];

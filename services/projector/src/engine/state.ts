@@ -1,7 +1,7 @@
 import { OwnershipLostError } from './failures.ts';
 import { lockProjectionSetup } from './lock.ts';
 import { publishChangeNotice } from './notice.ts';
-import { createTables, dropTable, generationSuffix, generationTables, pointViews } from './tables.ts';
+import { createReaderIndexes, createTables, dropTable, generationSuffix, generationTables, pointViews } from './tables.ts';
 import type { BatchTarget } from './batch.ts';
 import type { Projection, ProjectionState, Queryable } from './types.ts';
 
@@ -17,7 +17,7 @@ export type StateRow = {
   updated_at: Date;
 };
 
-export type RebuildRow = { name: string; version: number; generation: number; checkpoint: string; processed: number };
+export type RebuildRow = { name: string; version: number; generation: number; checkpoint: string; processed: number; total: number | null; elapsedSeconds: number };
 
 export async function readState(db: Queryable, name: string): Promise<StateRow | null> {
   const { rows } = await db.query<StateRow>('SELECT * FROM projector.projections WHERE name = $1', [name]);
@@ -26,7 +26,9 @@ export async function readState(db: Queryable, name: string): Promise<StateRow |
 
 export async function readRebuild(db: Queryable, name: string): Promise<RebuildRow | null> {
   const { rows } = await db.query<RebuildRow>(
-    'SELECT name, version, generation, checkpoint, processed::float8 AS processed FROM projector.rebuilds WHERE name = $1',
+    `SELECT name, version, generation, checkpoint, processed::float8 AS processed, total::float8 AS total,
+            extract(epoch FROM now() - requested_at)::float8 AS "elapsedSeconds"
+     FROM projector.rebuilds WHERE name = $1`,
     [name],
   );
   return rows[0] ?? null;
@@ -74,7 +76,7 @@ export async function requestRebuild(db: Queryable, projection: Projection): Pro
     if (pending && pending.version === projection.version && pending.generation === state.generation + 1) return pending;
     if (pending) await db.query('DELETE FROM projector.rebuilds WHERE name = $1', [projection.name]);
     const generation = state.generation + 1;
-    await createTables(db, projection, generationSuffix(generation));
+    await createTables(db, projection, generationSuffix(generation), { deferIndexes: true });
     await db.query(`INSERT INTO projector.rebuilds (name, version, generation) VALUES ($1, $2, $3)`, [projection.name, projection.version, generation]);
     await db.query(
       `UPDATE projector.projections SET status = CASE WHEN status = 'failed' THEN status ELSE 'rebuilding' END, updated_at = now() WHERE name = $1`,
@@ -121,6 +123,8 @@ export const rebuildTarget = (name: string, generation: number): BatchTarget => 
  * one transaction, with a change notice that lists no keys (listeners refetch).
  */
 export async function swapGeneration(db: Queryable, projection: Projection, rebuild: RebuildRow, liveGeneration: number, liveCheckpoint: string): Promise<void> {
+  // Built before the swap's transaction, on tables nobody reads yet: the swap itself stays short.
+  await createReaderIndexes(db, projection, generationSuffix(rebuild.generation));
   await inTransaction(db, async () => {
     await lockProjectionSetup(db, projection.name);
     const res = await db.query(

@@ -17,12 +17,33 @@ export function tableResolver(projection: Projection, suffix: string): (name: st
   };
 }
 
-export async function createTables(db: Queryable, projection: Projection, suffix: string): Promise<void> {
+/**
+ * Creates the projection's tables for one generation. `deferIndexes`: only the lookup indexes now,
+ * the readers' indexes later (`createReaderIndexes`), as a rebuild's bulk load is faster without them.
+ */
+export async function createTables(db: Queryable, projection: Projection, suffix: string, options: { deferIndexes?: boolean } = {}): Promise<void> {
   for (const table of projection.tables) {
     const physical = physicalName(table.name, suffix);
     await db.query(`DROP TABLE IF EXISTS ${physical}`);
     await db.query(table.ddl(physical));
-    for (const index of table.indexes?.(physical) ?? []) await db.query(index);
+    for (const index of table.lookupIndexes?.(physical) ?? []) await db.query(index);
+    if (!options.deferIndexes) await createReaderIndexes(db, projection, suffix, table.name);
+  }
+}
+
+/**
+ * The readers' indexes of a generation, each named after its table and position so that building
+ * them again (a crash while building them) skips those that exist.
+ */
+export async function createReaderIndexes(db: Queryable, projection: Projection, suffix: string, only?: string): Promise<void> {
+  for (const table of projection.tables) {
+    if (only !== undefined && table.name !== only) continue;
+    const physical = physicalName(table.name, suffix);
+    for (const [i, statement] of (table.indexes?.(physical) ?? []).entries()) {
+      const named = statement.replace(/^CREATE (UNIQUE )?INDEX ON /, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX IF NOT EXISTS ${quoted(`${table.name}__${suffix}_i${i}`)} ON `);
+      if (named === statement) throw new Error(`Index of ${table.name} must start with "CREATE INDEX ON": ${statement}`);
+      await db.query(named);
+    }
   }
 }
 

@@ -36,7 +36,10 @@ export type ProjectionTable = {
   name: string;
   /** CREATE TABLE statement for the given qualified physical name. */
   ddl(physical: string): string;
+  /** Secondary indexes for readers (`CREATE INDEX ON <physical> ...`): built after a rebuild's bulk load. */
   indexes?(physical: string): string[];
+  /** Indexes the handlers themselves read through: built with the table, so a rebuild never scans. */
+  lookupIndexes?(physical: string): string[];
 };
 
 export type Projection<T extends EventType = EventType> = {
@@ -51,12 +54,37 @@ export type Projection<T extends EventType = EventType> = {
    * of one per append, leaving the cores to the projections live screens wait for. Unset: at once.
    */
   gatherMs?: number;
-  /** Deterministic in the event alone (time from metadata.occurredAt): a rebuild gives identical rows. */
-  handle(ctx: HandlerContext, event: ProjectedEvent<T>): Promise<void>;
-};
+  /**
+   * Screens watch it live (cards, totals, timeline, activities): it never waits behind the
+   * analytics projections during a burst (docs/projections.md, "Live first").
+   */
+  live?: boolean;
+} & (
+  | {
+      /** Deterministic in the event alone (time from metadata.occurredAt): a rebuild gives identical rows. */
+      handle(ctx: HandlerContext, event: ProjectedEvent<T>): Promise<void>;
+      handleBatch?: never;
+    }
+  | {
+      /**
+       * Set-based: the events of one batch (only the projection's types, in log order), folded in
+       * memory per key and written with one statement per table. Must give exactly the rows that
+       * calling it once per event would (the engine does that to isolate a poison event).
+       */
+      handleBatch(ctx: HandlerContext, events: ProjectedEvent<T>[]): Promise<void>;
+      handle?: never;
+    }
+);
 
 export const defineProjection = <T extends EventType>(projection: Projection<T>): Projection =>
   projection as unknown as Projection;
+
+/** Runs a projection's handlers over some events, in one call when it is set-based. */
+export async function applyHandlers(projection: Projection, ctx: HandlerContext, events: ProjectedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (projection.handleBatch) return projection.handleBatch(ctx, events);
+  for (const event of events) await projection.handle(ctx, event);
+}
 
 export type ProjectorDeps = {
   pool: pg.Pool;

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { DEFAULT_BATCH_SIZE, migrateProjector, projectionsOf } from './projector.ts';
 import { handlerContext } from './deferred.ts';
-import { toProjectedEvent } from './parse.ts';
+import { decode } from './parse.ts';
 import { readPage } from './read.ts';
 import { readState } from './state.ts';
 import { createTables, generationSuffix, physicalName, tableResolver } from './tables.ts';
-import type { Projection, ProjectorDeps } from './types.ts';
+import { applyHandlers, type ProjectedEvent, type Projection, type ProjectorDeps } from './types.ts';
 
 export type VerifyDifference = { projection: string; table: string; missing: unknown[]; extra: unknown[] };
 
@@ -95,13 +95,20 @@ async function replayUpTo(
     // Every event up to the live checkpoint is committed and below every snapshot's xmin, so readAll returns it.
     const events = await readPage(deps.eventStore, checkpoint, deps.batchSize ?? DEFAULT_BATCH_SIZE);
     if (events.length === 0) throw new Error(`The log ends at ${checkpoint}, before the live checkpoint ${target} of ${projection.name}`);
+    const page: ProjectedEvent[] = [];
+    let reachedTarget = false;
     for (const stored of events) {
-      if (stored.checkpoint > target) return work.flush();
-      if (types.has(stored.type)) await projection.handle(ctx, toProjectedEvent(stored));
+      if (stored.checkpoint > target) {
+        reachedTarget = true;
+        break;
+      }
+      if (types.has(stored.type)) page.push(decode(stored));
       checkpoint = stored.checkpoint;
       processed++;
     }
+    await applyHandlers(projection, ctx, page);
     await work.flush();
+    if (reachedTarget) return;
     onProgress?.({ phase: 'building', projection: projection.name, processed, checkpoint, target });
   }
 }

@@ -45,3 +45,31 @@ export async function readProjectionStates(pool: pg.Pool | pg.Client): Promise<P
     throw err;
   }
 }
+
+export type RebuildProgress = { processed: number; total: number | null; eventsPerSecond: number | null; etaSeconds: number | null };
+
+/** Rebuilds in progress by projection name (`projector.rebuilds`): events done, the log's size when it started, rate, time left. */
+export async function readRebuildProgress(pool: pg.Pool | pg.Client): Promise<Map<string, RebuildProgress>> {
+  try {
+    const { rows } = await pool.query<{ name: string; processed: number; total: number | null; rate: number | null }>(
+      `SELECT name, processed::float8 AS processed, total::float8 AS total,
+              (processed / NULLIF(extract(epoch FROM now() - requested_at), 0))::float8 AS rate
+       FROM projector.rebuilds`,
+    );
+    return new Map(
+      rows.map((r) => [
+        r.name,
+        {
+          processed: r.processed,
+          total: r.total,
+          eventsPerSecond: r.rate ? Math.round(r.rate) : null,
+          etaSeconds: r.total !== null && r.rate ? Math.max(0, Math.round((r.total - r.processed) / r.rate)) : null,
+        },
+      ]),
+    );
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === UNDEFINED_TABLE || code === UNDEFINED_SCHEMA) return new Map();
+    throw err;
+  }
+}

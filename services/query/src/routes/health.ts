@@ -2,11 +2,11 @@ import { sendProblem } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
-import { readProjectionStates, type ProjectionState } from '../read/projectionState.ts';
+import { readProjectionStates, readRebuildProgress, type ProjectionState, type RebuildProgress } from '../read/projectionState.ts';
 import { health, type Health } from '../schemas.ts';
 
 /** The answer for the projections, or the reason the service cannot serve yet. */
-export function assessHealth(states: ProjectionState[] | null, expected: string[]): { health: Health } | { unavailable: string } {
+export function assessHealth(states: ProjectionState[] | null, expected: string[], rebuilds: Map<string, RebuildProgress> = new Map()): { health: Health } | { unavailable: string } {
   if (states === null) return { unavailable: 'the projector has not created its state table yet' };
   const byName = new Map(states.map((s) => [s.name, s]));
   const missing = expected.filter((name) => !byName.has(name));
@@ -18,7 +18,7 @@ export function assessHealth(states: ProjectionState[] | null, expected: string[
   return {
     health: {
       status: failed.length > 0 ? 'degraded' : 'ok',
-      projections: rows.map(({ name, status, checkpoint, error, failedEventId, heartbeatAt }) => ({ name, status, checkpoint, error, failedEventId, heartbeatAt })),
+      projections: rows.map(({ name, status, checkpoint, error, failedEventId, heartbeatAt }) => ({ name, status, checkpoint, error, failedEventId, heartbeatAt, rebuild: rebuilds.get(name) ?? null })),
     },
   };
 }
@@ -30,14 +30,14 @@ export function registerHealthRoute(app: FastifyInstance, pool: pg.Pool, expecte
       schema: {
         summary: 'Readiness of the read side',
         description:
-          '200 `ok` when every projection heartbeats; 200 `degraded` when one has failed (its error and failed event id are listed); 503 problem when the projector is not running.',
+          '200 `ok` when every projection heartbeats (a rebuild in progress shows its events done / total, rate and ETA); 200 `degraded` when one has failed (its error and failed event id are listed); 503 problem when the projector is not running.',
         tags: ['health'],
         security: [],
         response: { 200: health },
       },
     },
     async (request, reply) => {
-      const verdict = assessHealth(await readProjectionStates(pool), expected);
+      const verdict = assessHealth(await readProjectionStates(pool), expected, await readRebuildProgress(pool));
       if ('unavailable' in verdict) {
         return sendProblem(
           reply,

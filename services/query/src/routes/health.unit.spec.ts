@@ -32,4 +32,10 @@ describe('assessHealth', () => {
       health: { status: 'degraded', projections: [{ name: 'users' }, { name: 'lead_cards', status: 'failed', error: 'boom', failedEventId: failed.failedEventId }] },
     });
   });
+
+  it('shows a rebuild in progress with its events done, total, rate and ETA', () => {
+    const progress = { processed: 40_000, total: 100_000, eventsPerSecond: 20_000, etaSeconds: 3 };
+    const verdict = assessHealth([state('users', { status: 'rebuilding' }), state('lead_cards')], expected, new Map([['users', progress]]));
+    expect(verdict).toMatchObject({ health: { status: 'ok', projections: [{ name: 'users', status: 'rebuilding', rebuild: progress }, { name: 'lead_cards', rebuild: null }] } });
+  });
 });
