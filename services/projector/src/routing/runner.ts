@@ -5,12 +5,14 @@ import type pg from 'pg';
 import { backoffMs, isTransient } from '../engine/failures.ts';
 import { tryLockProjection, unlockProjection } from '../engine/lock.ts';
 import { errorMessage } from '../engine/parse.ts';
-import { readPage } from '../engine/read.ts';
+import { readProjectionPage } from '../engine/read.ts';
 import { sleep, type Waker } from '../engine/wake.ts';
 
 export const ROUTING_MANAGER = 'routing';
 const LOCK_NAME = 'process-manager:routing';
 const BATCH = 200;
+/** The events the manager acts on; it advances over all others without reading them. */
+const TRIGGERS = ['LeadCreated'] as const;
 const IDLE_MS = 1000;
 const STANDBY_MS = 1000;
 /** A lead whose routing keeps failing is left unassigned (auto-assign can take it later) rather than blocking every lead after it. */
@@ -72,22 +74,31 @@ export async function startRoutingManager(deps: Deps): Promise<RoutingManager> {
   const runActive = async (client: pg.PoolClient) => {
     const { rows } = await client.query<{ checkpoint: string }>(`SELECT checkpoint FROM projector.process_managers WHERE name = $1`, [ROUTING_MANAGER]);
     let at = rows[0]?.checkpoint ?? '';
+    let saved = at;
     checkpoint = at;
     while (!abort.signal.aborted) {
       const ticket = deps.waker.ticket();
-      const events = await readPage(deps.eventStore, at, BATCH);
-      if (events.length === 0) {
+      // Only LeadCreated needs an effect: the store skips the other events for us and says how far it scanned.
+      const page = await readProjectionPage(deps.eventStore, at, BATCH, TRIGGERS);
+      if (page.events.length === 0 && page.to === at) {
         await deps.waker.wait(ticket, IDLE_MS, abort.signal);
         continue;
       }
-      const rulesFrom = events.some((e) => e.type === 'LeadCreated') ? await firstRuleCheckpoint() : null;
-      // Saved on the lock's connection after each routed lead and at the end of the page: a takeover
-      // replays at most the rest of a page, and replaying is a no-op (ids derive from the triggering event).
-      const save = (n: number) =>
-        client.query(`UPDATE projector.process_managers SET checkpoint = $2, processed = processed + $3, updated_at = now() WHERE name = $1`, [ROUTING_MANAGER, at, n]);
+      const rulesFrom = page.events.some((e) => e.type === 'LeadCreated') ? await firstRuleCheckpoint() : null;
+      // Saved on the lock's connection after each routed lead and once at the end of the page, never
+      // per event: a takeover replays at most the rest of a page, and replaying is a no-op (the
+      // decision stream keeps the first decision, command ids derive from the triggering event).
+      const save = async (n: number) => {
+        await client.query(`UPDATE projector.process_managers SET checkpoint = $2, processed = processed + $3, updated_at = now() WHERE name = $1`, [ROUTING_MANAGER, at, n]);
+        saved = at;
+      };
       let unsaved = 0;
-      for (const event of events) {
-        if (abort.signal.aborted) break;
+      let finished = true;
+      for (const event of page.events) {
+        if (abort.signal.aborted) {
+          finished = false;
+          break;
+        }
         const routed = await handle(event, rulesFrom);
         at = event.checkpoint;
         checkpoint = at;
@@ -97,7 +108,11 @@ export async function startRoutingManager(deps: Deps): Promise<RoutingManager> {
           unsaved = 0;
         }
       }
-      if (unsaved > 0) await save(unsaved);
+      if (finished && page.to > at) {
+        at = page.to;
+        checkpoint = at;
+      }
+      if (at !== saved) await save(unsaved);
     }
   };
 
