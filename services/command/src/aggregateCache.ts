@@ -26,7 +26,7 @@ export class AggregateCache {
 
   async load<S, T extends EventType>(store: EventStore, streamId: string, aggregate: Aggregate<S, T>): Promise<FoldedState<S>> {
     const hit = this.entries.get(streamId);
-    const base = hit && hit.aggregate === aggregate ? { state: hit.state as S, version: hit.version, checkpoint: hit.checkpoint } : undefined;
+    const base = hit && hit.aggregate === (aggregate as unknown) ? { state: hit.state as S, version: hit.version, checkpoint: hit.checkpoint } : undefined;
     let start: FoldedState<S> = base ?? { state: aggregate.initialState, version: 0, checkpoint: '' };
     let tail = await store.readStream(streamId, { fromVersion: start.version });
     if (tail.length > 0 && tail[0].streamVersion !== start.version + 1) {
