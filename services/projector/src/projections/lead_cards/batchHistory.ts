@@ -89,6 +89,19 @@ export async function batchHistory(store: EventStore, leads = 30, seed = 7): Pro
     const script = pick(scripts.filter((s) => s.events.length > 0));
     await append(store, script.streamId, ...script.events.splice(0, 1 + Math.floor(random() * 3)));
   }
-  for (const event of stageEvents) await append(store, `pipeline-${pipelineId}`, event);
-  return store.readAll({ after: '', limit: 100000 });
+  let checkpoint = '';
+  for (const event of stageEvents) checkpoint = await append(store, `pipeline-${pipelineId}`, event);
+  return readAllUpTo(store, checkpoint);
+}
+
+/**
+ * Every event up to `checkpoint`: the readable head may stay below it for a moment, while a
+ * transaction elsewhere in the cluster is open (another test file's).
+ */
+export async function readAllUpTo(store: EventStore, checkpoint: string): Promise<StoredEvent[]> {
+  for (;;) {
+    const events = await store.readAll({ after: '', limit: 100000 });
+    if ((events.at(-1)?.checkpoint ?? '') >= checkpoint) return events;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

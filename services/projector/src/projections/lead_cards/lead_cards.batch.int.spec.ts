@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectInBatches } from '../../test-support/equivalence.ts';
 import { append, leadAssigned, leadCreated, leadMoved, newEvent, stageAdded } from '../../test-support/events.ts';
 import { projectorHarness, type ProjectorHarness } from '../../test-support/harness.ts';
-import { batchHistory } from './batchHistory.ts';
+import { batchHistory, readAllUpTo } from './batchHistory.ts';
 import { leadCardsProjection } from './projection.ts';
 
 describe('lead_cards set-based handler', () => {
@@ -62,8 +62,8 @@ describe('lead_cards set-based handler', () => {
       leadAssigned(leadId, owner),
       toLost,
     );
-    await append(h.store, `activity-${leadId}`, logged('2026-05-01T00:00:00.000+02:00'), logged('2026-04-01T00:00:00.000Z'));
-    for (const e of await h.store.readAll({ after: '', limit: 100000 })) if ([pipelineId, leadId].some((id) => JSON.stringify(e.data).includes(id))) batch.push(e);
+    const last = await append(h.store, `activity-${leadId}`, logged('2026-05-01T00:00:00.000+02:00'), logged('2026-04-01T00:00:00.000Z'));
+    for (const e of await readAllUpTo(h.store, last)) if ([pipelineId, leadId].some((id) => JSON.stringify(e.data).includes(id))) batch.push(e);
     const [leads] = await projectInBatches(h.db.pool, leadCardsProjection, batch, 'eq_case', () => 100000);
     const row = JSON.parse(leads.rows[0]);
     expect(leads.rows).toHaveLength(1);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectInBatches } from '../../test-support/equivalence.ts';
 import { append, leadCreated, leadDetailsUpdated, leadMoved, newEvent, stageAdded } from '../../test-support/events.ts';
 import { projectorHarness, type ProjectorHarness } from '../../test-support/harness.ts';
-import { batchHistory } from '../lead_cards/batchHistory.ts';
+import { batchHistory, readAllUpTo } from '../lead_cards/batchHistory.ts';
 import { stageTotalsProjection } from './projection.ts';
 
 const stageUpdated = (pipelineId: string, stageId: string, probability: number) =>
@@ -52,8 +52,8 @@ describe('stage_totals set-based handler', () => {
     await append(h.store, `lead-${l4}`, leadCreated({ leadId: l4, pipelineId, stageId: b, fields: { dealValue: 9999999999999.99, probability: 37 } }));
     await append(h.store, `pipeline-${pipelineId}`, stageUpdated(pipelineId, a, 20));
     await append(h.store, `lead-${l1}`, leadMoved({ leadId: l1, pipelineId, fromStageId: a, toStageId: b }));
-    await append(h.store, `lead-${l3}`, leadMoved({ leadId: l3, pipelineId, fromStageId: b, toStageId: a }), leadDetailsUpdated(l3, { dealValue: 7.77 }));
-    const all = await h.store.readAll({ after: '', limit: 100000 });
+    const last = await append(h.store, `lead-${l3}`, leadMoved({ leadId: l3, pipelineId, fromStageId: b, toStageId: a }), leadDetailsUpdated(l3, { dealValue: 7.77 }));
+    const all = await readAllUpTo(h.store, last);
     const mine = all.filter((e) => [pipelineId, l1, l2, l3, l4].some((x) => JSON.stringify(e.data).includes(x)));
     const [totals] = await projectInBatches(h.db.pool, stageTotalsProjection, mine, 'eq_case', () => 100000);
     expect(totals.rows.map((r) => JSON.parse(r))).toEqual(
