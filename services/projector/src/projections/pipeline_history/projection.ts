@@ -50,7 +50,9 @@ export const pipelineHistoryProjection = defineProjection({
         touched_at timestamptz NOT NULL,
         PRIMARY KEY (lead_id, version)
       )`,
-      indexes: (t) => [`CREATE INDEX ON ${t} (stage_id, valid_from)`, `CREATE INDEX ON ${t} (pipeline_id, valid_from)`, `CREATE INDEX ON ${t} (lead_id) WHERE valid_to IS NULL`],
+      indexes: (t) => [`CREATE INDEX ON ${t} (stage_id, valid_from)`, `CREATE INDEX ON ${t} (pipeline_id, valid_from)`],
+      // The batch reads the open version of its leads through it, during a rebuild too.
+      lookupIndexes: (t) => [`CREATE INDEX ON ${t} (lead_id) WHERE valid_to IS NULL`],
     },
     {
       name: 'stage_stays',
@@ -65,7 +67,8 @@ export const pipelineHistoryProjection = defineProjection({
         left_at timestamptz,
         PRIMARY KEY (lead_id, version)
       )`,
-      indexes: (t) => [`CREATE INDEX ON ${t} (pipeline_id, entered_at)`, `CREATE INDEX ON ${t} (pipeline_id, left_at)`, `CREATE INDEX ON ${t} (lead_id) WHERE left_at IS NULL`],
+      indexes: (t) => [`CREATE INDEX ON ${t} (pipeline_id, entered_at)`, `CREATE INDEX ON ${t} (pipeline_id, left_at)`],
+      lookupIndexes: (t) => [`CREATE INDEX ON ${t} (lead_id) WHERE left_at IS NULL`],
     },
     {
       name: 'stage_versions',
