@@ -14,6 +14,7 @@ export const leadCardsProjection = defineProjection({
   // 2: the overview's (stage_id, stage_entered_at) and (stage_id, updated_at) indexes, earlier autovacuum.
   // 3: activities touch a lead (activity_at, touched_at): rotting counts them; (stage_id, touched_at) index.
   version: 3,
+  live: true,
   eventTypes: [
     'StageAdded',
     'StageUpdated',

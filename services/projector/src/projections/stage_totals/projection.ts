@@ -15,6 +15,7 @@ export const stageTotalsProjection = defineProjection({
   // 2: shares are summed in SQL only; version 1 read them back through the numeric type parser
   // (JS numbers), which dropped trailing zeros of the scale and digits past a double's precision.
   version: 2,
+  live: true,
   eventTypes: ['StageAdded', 'StageUpdated', 'LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadDealValueChanged', 'LeadProbabilityChanged'],
   tables: [
     {

@@ -8,6 +8,7 @@ import { defineProjection, type HandlerContext } from '../../engine/types.ts';
 export const stagesProjection = defineProjection({
   name: 'stages',
   version: 2,
+  live: true,
   eventTypes: ['PipelineCreated', 'StageAdded', 'StageUpdated', 'StagesReordered', 'StageDeleted', 'PipelineRenamed', 'PipelineArchived', 'LostReasonsSet'],
   tables: [
     {

@@ -4,6 +4,7 @@ import { defineProjection } from '../../engine/types.ts';
 export const usersProjection = defineProjection({
   name: 'users',
   version: 1,
+  live: true,
   eventTypes: ['UserCreated'],
   tables: [
     {
