@@ -14,21 +14,28 @@ import { buildHistory, stepArbitrary } from '../test-support/history.ts';
  */
 describe('set-based batches equal an event-by-event replay', () => {
   let h: ProjectorHarness;
+  let lastAppended = '';
   beforeAll(async () => {
     h = await projectorHarness();
   });
   afterAll(() => h.dispose());
 
   async function appendHistory(steps: Parameters<typeof buildHistory>[0]): Promise<StoredEvent[]> {
-    const head = (await h.store.readAll({ after: '', limit: 1_000_000 })).at(-1)?.checkpoint ?? '';
-    for (const { streamId, events } of buildHistory(steps)) await h.store.append(streamId, events, 'any');
-    return h.store.readAll({ after: head, limit: 1_000_000 });
+    const head = lastAppended;
+    for (const { streamId, events } of buildHistory(steps)) lastAppended = (await h.store.append(streamId, events, 'any')).checkpoint;
+    // The readable head may stop below a transaction another test file holds open in the cluster: wait for ours.
+    for (const deadline = Date.now() + 20_000; ; ) {
+      const events = await h.store.readAll({ after: head, limit: 1_000_000 });
+      if (events.at(-1)?.checkpoint === lastAppended) return events;
+      if (Date.now() > deadline) throw new Error('the appended history did not become readable');
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   it('for every projection, one batch, random cuts and one by one give identical rows', async () => {
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 10, maxLength: 70 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 20 }), async (steps, cuts) => {
+      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 10, maxLength: 50 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 20 }), async (steps, cuts) => {
         const events = await appendHistory(steps);
         for (const projection of projections) {
           const oneByOne = await projectInBatches(h.db.pool, projection, events, 'eq_one', () => 1);
@@ -39,9 +46,9 @@ describe('set-based batches equal an event-by-event replay', () => {
         }
         runs++;
       }),
-      { numRuns: 8, endOnFailure: true },
+      { numRuns: 5, endOnFailure: true },
     );
-    expect(runs).toBe(8);
+    expect(runs).toBe(5);
   });
 
   it('the generated histories reach every kind of row (the property is not vacuous)', async () => {
