@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type { EventStore, NewEvent } from '@leadline/eventstore';
+import type { EventStore, NewEvent, StoredEvent } from '@leadline/eventstore';
 import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, newEvent } from '../../test-support/events.ts';
+import { waitFor } from '../../test-support/harness.ts';
 import { seedHistory } from '../../test-support/seed.ts';
 
 type Completion = { completedAt: string; outcome: string | null; durationMinutes: number | null } | null;
@@ -35,7 +36,7 @@ const templateSaved = (templateId: string, name: string, subject: string) =>
  * and lost with a reason, activities logged, edited several times, completed and deleted with their
  * events interleaved across streams, and templates saved, changed, deleted and saved again.
  */
-export async function activityHistory(store: EventStore): Promise<{ leadIds: string[]; activityIds: string[]; templateIds: string[] }> {
+export async function activityHistory(store: EventStore): Promise<{ leadIds: string[]; activityIds: string[]; templateIds: string[]; checkpoint: string }> {
   const seeded = await seedHistory(store, 8);
   const { pipelineId, stageIds: [s0, s1, s2, s3], userIds: [u0, u1] } = seeded;
   const leadId = crypto.randomUUID();
@@ -78,6 +79,14 @@ export async function activityHistory(store: EventStore): Promise<{ leadIds: str
     [`lead-${l0}`, [leadAssigned(l0, u0)]],
     [`activity-${e}`, [updated(e, l0, { details: { pinned: true }, description: 'pinned now' })]],
   ];
-  for (const [streamId, events] of steps) await append(store, streamId, ...events);
-  return { leadIds, activityIds: [a, b, c, d, e], templateIds: [t1, t2, t3] };
+  let checkpoint = '';
+  for (const [streamId, events] of steps) checkpoint = await append(store, streamId, ...events);
+  return { leadIds, activityIds: [a, b, c, d, e], templateIds: [t1, t2, t3], checkpoint };
 }
+
+/** The events after `after` up to `checkpoint`, once the log shows them all (it may lag behind an append). */
+export const readUntil = (store: EventStore, after: string, checkpoint: string): Promise<StoredEvent[]> =>
+  waitFor(async () => {
+    const events = await store.readAll({ after, limit: 100000 });
+    return events.at(-1)?.checkpoint === checkpoint ? events : undefined;
+  }, `the log to reach ${checkpoint}`);

@@ -1,12 +1,13 @@
-import { defineProjection, type HandlerContext, type ProjectedEvent } from '../../engine/types.ts';
+import { defineProjection } from '../../engine/types.ts';
+import { activitiesEventTypes, foldActivities, type ActivityRow } from './fold.ts';
 
-const UPDATABLE: Record<string, { column: string; cast: string }> = {
-  subject: { column: 'subject', cast: 'text' },
-  description: { column: 'description', cast: 'text' },
-  scheduledAt: { column: 'scheduled_at', cast: 'timestamptz' },
-  userId: { column: 'user_id', cast: 'uuid' },
-  details: { column: 'details', cast: 'jsonb' },
-};
+const ACTIVITY_COLUMNS = ['id', 'lead_id', 'type', 'user_id', 'created_by', 'subject', 'description', 'scheduled_at', 'details', 'completed_at', 'outcome', 'duration_minutes', 'template_id', 'deleted_at', 'deleted_by', 'delete_reason', 'version', 'created_at', 'updated_at'];
+const ACTIVITY_RECORD = `id uuid, lead_id uuid, type text, user_id uuid, created_by text, subject text, description text, scheduled_at timestamptz, details text,
+  completed_at timestamptz, outcome text, duration_minutes integer, template_id uuid, deleted_at timestamptz, deleted_by text, delete_reason text, version integer,
+  created_at timestamptz, updated_at timestamptz`;
+/** What the events can change of a stored activity; `search` follows, being generated. */
+const ACTIVITY_CHANGES = ['user_id', 'subject', 'description', 'scheduled_at', 'details', 'completed_at', 'outcome', 'duration_minutes', 'deleted_at', 'deleted_by', 'delete_reason', 'version', 'updated_at'];
+const TEMPLATE_COLUMNS = ['name', 'type', 'subject', 'description', 'duration_minutes', 'details', 'updated_at'];
 
 /**
  * `read.activities`: one row per activity, deleted ones included (`deleted_at`), for the activity
@@ -17,7 +18,7 @@ const UPDATABLE: Record<string, { column: string; cast: string }> = {
 export const activitiesProjection = defineProjection({
   name: 'activities',
   version: 1,
-  eventTypes: ['ActivityLogged', 'ActivityUpdated', 'ActivityCompleted', 'ActivityDeleted', 'ActivityTemplateSaved', 'ActivityTemplateDeleted'],
+  eventTypes: activitiesEventTypes,
   tables: [
     {
       name: 'activities',
@@ -65,75 +66,38 @@ export const activitiesProjection = defineProjection({
       )`,
     },
   ],
-  async handle(ctx, event) {
-    const at = event.metadata.occurredAt;
-    switch (event.type) {
-      case 'ActivityLogged':
-        return logged(ctx, event);
-      case 'ActivityUpdated': {
-        const params: unknown[] = [event.data.activityId, event.streamVersion, at];
-        const sets = ['version = $2', 'updated_at = $3::timestamptz'];
-        for (const [field, change] of Object.entries(event.data.changes)) {
-          const spec = UPDATABLE[field];
-          if (!spec) throw new Error(`ActivityUpdated: unknown field ${field}`);
-          params.push(spec.cast === 'jsonb' ? JSON.stringify(change.to) : change.to);
-          sets.push(`${spec.column} = $${params.length}::${spec.cast}`);
-        }
-        await ctx.db.query(`UPDATE ${ctx.table('activities')} SET ${sets.join(', ')} WHERE id = $1`, params);
-        ctx.changed('activities', event.data.activityId);
-        return;
-      }
-      case 'ActivityCompleted': {
-        const { activityId, completedAt, outcome, durationMinutes } = event.data;
-        await ctx.db.query(
-          `UPDATE ${ctx.table('activities')} SET completed_at = $2::timestamptz, outcome = $3, duration_minutes = $4, version = $5, updated_at = $6::timestamptz WHERE id = $1`,
-          [activityId, completedAt, outcome, durationMinutes, event.streamVersion, at],
-        );
-        ctx.changed('activities', activityId);
-        return;
-      }
-      case 'ActivityDeleted': {
-        await ctx.db.query(
-          `UPDATE ${ctx.table('activities')} SET deleted_at = $2::timestamptz, deleted_by = $3, delete_reason = $4, version = $5, updated_at = $2::timestamptz WHERE id = $1`,
-          [event.data.activityId, at, event.metadata.actorId, event.data.reason, event.streamVersion],
-        );
-        ctx.changed('activities', event.data.activityId);
-        return;
-      }
-      case 'ActivityTemplateSaved': {
-        const { templateId, name, type, subject, description, durationMinutes, details } = event.data;
-        await ctx.db.query(
-          `INSERT INTO ${ctx.table('activity_templates')} (id, name, type, subject, description, duration_minutes, details, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz)
-           ON CONFLICT (id) DO UPDATE SET name = $2, type = $3, subject = $4, description = $5, duration_minutes = $6, details = $7::jsonb, updated_at = $8::timestamptz`,
-          [templateId, name, type, subject, description, durationMinutes, JSON.stringify(details), at],
-        );
-        ctx.changed('activity_templates', templateId);
-        return;
-      }
-      case 'ActivityTemplateDeleted':
-        await ctx.db.query(`DELETE FROM ${ctx.table('activity_templates')} WHERE id = $1`, [event.data.templateId]);
-        ctx.changed('activity_templates', event.data.templateId);
-        return;
-      default: {
-        const _exhaustive: never = event;
-        return _exhaustive;
-      }
+  async handleBatch(ctx, events) {
+    const activities = ctx.table('activities');
+    const ids = [...new Set(events.flatMap((e) => ('activityId' in e.data ? [e.data.activityId] : [])))];
+    const prior = new Map<string, ActivityRow>();
+    if (ids.length > 0) {
+      // As JSON, timestamps keep their microseconds on the way back.
+      const { rows } = await ctx.db.query<{ row: ActivityRow }>(`SELECT to_jsonb(t) - 'search' AS row FROM ${activities} t WHERE id = ANY($1::uuid[])`, [ids]);
+      for (const { row } of rows) prior.set(row.id, row);
     }
+    const fold = foldActivities(events, prior);
+    if (fold.activities.size > 0) {
+      // details travels as JSON text: a JSON null must stay a jsonb null, as it did through $n::jsonb.
+      const rows = [...fold.activities.values()].map((r) => ({ ...r, details: JSON.stringify(r.details) }));
+      await ctx.db.query(
+        `INSERT INTO ${activities} (${ACTIVITY_COLUMNS.join(', ')})
+         SELECT ${ACTIVITY_COLUMNS.map((c) => (c === 'details' ? 'details::jsonb' : c)).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${ACTIVITY_RECORD})
+         ON CONFLICT (id) DO UPDATE SET ${ACTIVITY_CHANGES.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+        [JSON.stringify(rows)],
+      );
+    }
+    if (fold.templates.size > 0) {
+      const templates = ctx.table('activity_templates');
+      const entries = [...fold.templates];
+      await ctx.db.query(
+        `WITH deleted AS (DELETE FROM ${templates} WHERE id = ANY($2::uuid[]))
+         INSERT INTO ${templates} (id, ${TEMPLATE_COLUMNS.join(', ')})
+         SELECT id, ${TEMPLATE_COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb)
+           AS x(id uuid, name text, type text, subject text, description text, duration_minutes integer, details jsonb, updated_at timestamptz)
+         ON CONFLICT (id) DO UPDATE SET ${TEMPLATE_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+        [JSON.stringify(entries.flatMap(([, row]) => (row ? [row] : []))), entries.flatMap(([id, row]) => (row ? [] : [id]))],
+      );
+    }
+    for (const [view, key] of fold.changed) ctx.changed(view, key);
   },
 });
-
-async function logged(ctx: HandlerContext, event: ProjectedEvent<'ActivityLogged'>): Promise<void> {
-  const d = event.data;
-  const at = event.metadata.occurredAt;
-  await ctx.db.query(
-    `INSERT INTO ${ctx.table('activities')} (id, lead_id, type, user_id, created_by, subject, description, scheduled_at, details,
-       completed_at, outcome, duration_minutes, template_id, version, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::jsonb, $10::timestamptz, $11, $12, $13, $14, $15::timestamptz, $15::timestamptz)`,
-    [
-      d.activityId, d.leadId, d.type, d.userId, event.metadata.actorId, d.subject, d.description, d.scheduledAt, JSON.stringify(d.details),
-      d.completion?.completedAt ?? null, d.completion?.outcome ?? null, d.completion?.durationMinutes ?? null, d.templateId, event.streamVersion, at,
-    ],
-  );
-  ctx.changed('activities', d.activityId);
-}

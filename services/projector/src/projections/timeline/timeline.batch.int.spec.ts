@@ -10,7 +10,7 @@ import { applyHandlers } from '../../engine/types.ts';
 import { projectInBatches } from '../../test-support/equivalence.ts';
 import { append, newEvent } from '../../test-support/events.ts';
 import { projectorHarness, type ProjectorHarness } from '../../test-support/harness.ts';
-import { activityHistory } from '../activities/batchHistory.ts';
+import { activityHistory, readUntil } from '../activities/batchHistory.ts';
 import { timelineProjection } from './projection.ts';
 
 describe('timeline: set-based handler', () => {
@@ -22,7 +22,7 @@ describe('timeline: set-based handler', () => {
     h = await projectorHarness({ projections: [timelineProjection] });
     await migrateProjector(h.deps);
     history = await activityHistory(h.store);
-    events = await h.store.readAll({ after: '', limit: 100000 });
+    events = await readUntil(h.store, '', history.checkpoint);
   });
   afterAll(async () => {
     await h?.dispose();
@@ -59,15 +59,17 @@ describe('timeline: set-based handler', () => {
   it('throws for a change of an activity that is neither stored nor logged in the batch', async () => {
     const activityId = crypto.randomUUID();
     const leadId = history.leadIds[0];
-    const before = (await h.store.readAll({ after: '', limit: 100000 })).at(-1)!.checkpoint;
-    await append(h.store, `activity-${activityId}`, newEvent('ActivityCompleted', { activityId, leadId, completedAt: '2026-03-02T11:00:00.000Z', outcome: null, durationMinutes: null }));
-    const orphan = await h.store.readAll({ after: before, limit: 10 });
+    const before = await h.store.headCheckpoint();
+    const last = await append(h.store, `activity-${activityId}`, newEvent('ActivityCompleted', { activityId, leadId, completedAt: '2026-03-02T11:00:00.000Z', outcome: null, durationMinutes: null }));
+    const orphan = await readUntil(h.store, before, last);
     const client = await h.db.pool.connect();
     try {
       await createTables(client, timelineProjection, 'eq_orphan');
       const { ctx } = handlerContext(client, tableResolver(timelineProjection, 'eq_orphan'), () => {});
       const handled = events.filter((e) => timelineProjection.eventTypes.includes(e.type as never));
+      await client.query('BEGIN');
       await expect(applyHandlers(timelineProjection, ctx, [...handled, ...orphan].map(decode))).rejects.toThrow(`ActivityCompleted for unknown activity ${activityId}`);
+      await client.query('ROLLBACK');
       await applyHandlers(timelineProjection, ctx, handled.map(decode));
       await expect(applyHandlers(timelineProjection, ctx, orphan.map(decode))).rejects.toThrow(`ActivityCompleted for unknown activity ${activityId}`);
     } finally {
