@@ -18,6 +18,7 @@ const TEMPLATE_COLUMNS = ['name', 'type', 'subject', 'description', 'duration_mi
 export const activitiesProjection = defineProjection({
   name: 'activities',
   version: 1,
+  live: true,
   eventTypes: activitiesEventTypes,
   tables: [
     {

@@ -19,6 +19,7 @@ const RECORD = 'id text, lead_id uuid, position text, changed_position text, kin
 export const timelineProjection = defineProjection({
   name: 'timeline',
   version: 1,
+  live: true,
   eventTypes: eventTypes.filter((t: EventType) => timelineKindOf(t) !== null || ACTIVITY_EVENTS.has(t)),
   tables: [
     {
