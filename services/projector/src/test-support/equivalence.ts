@@ -1,5 +1,7 @@
 import type { StoredEvent } from '@leadline/eventstore';
+import fc from 'fast-check';
 import type pg from 'pg';
+import { expect } from 'vitest';
 import { handlerContext } from '../engine/deferred.ts';
 import { decode } from '../engine/parse.ts';
 import { createTables, physicalName, tableResolver } from '../engine/tables.ts';
@@ -45,4 +47,20 @@ export async function projectInBatches(pool: pg.Pool, projection: Projection, ev
   } finally {
     client.release();
   }
+}
+
+/**
+ * The set-based contract for one projection: the events one by one, all in one batch and cut into
+ * batches of random sizes (fast-check, `runs` cuttings) give identical rows. Returns the rows.
+ */
+export async function expectAnyBatchingGivesSameRows(pool: pg.Pool, projection: Projection, events: StoredEvent[], runs = 20): Promise<TableRows[]> {
+  const one = await projectInBatches(pool, projection, events, 'eq_one', () => 1);
+  expect(await projectInBatches(pool, projection, events, 'eq_all', () => Number.MAX_SAFE_INTEGER)).toEqual(one);
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1 }), async (sizes) => {
+      expect(await projectInBatches(pool, projection, events, 'eq_cut', (i) => sizes[i % sizes.length])).toEqual(one);
+    }),
+    { numRuns: runs },
+  );
+  return one;
 }

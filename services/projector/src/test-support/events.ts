@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { completeLeadFields, eventDataSchemas, leadFields, type EventData, type EventType, type LeadFields } from '@leadline/contracts';
-import type { EventStore, NewEvent } from '@leadline/eventstore';
+import type { EventStore, NewEvent, StoredEvent } from '@leadline/eventstore';
 
 const EPOCH = Date.parse('2026-03-01T09:00:00.000Z');
 let tick = 0;
@@ -81,4 +81,17 @@ export const userCreated = (u: { userId: string; email: string; name: string; ro
 export async function append(store: EventStore, streamId: string, ...events: NewEvent[]): Promise<string> {
   const result = await store.append(streamId, events, 'any');
   return result.checkpoint;
+}
+
+/**
+ * The events after `after` up to `checkpoint`, once the log shows them all: the readable head may
+ * stay below a fresh append while a transaction elsewhere in the cluster (another test file's) is open.
+ */
+export async function readUntil(store: EventStore, after: string, checkpoint: string, timeoutMs = 30_000): Promise<StoredEvent[]> {
+  for (const deadline = Date.now() + timeoutMs; ; ) {
+    const events = await store.readAll({ after, limit: 100000 });
+    if ((events.at(-1)?.checkpoint ?? after) >= checkpoint) return events;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for the log to reach ${checkpoint}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

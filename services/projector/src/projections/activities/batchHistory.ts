@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { EventStore, NewEvent, StoredEvent } from '@leadline/eventstore';
 import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, newEvent } from '../../test-support/events.ts';
-import { waitFor } from '../../test-support/harness.ts';
 import { seedHistory } from '../../test-support/seed.ts';
 
 type Completion = { completedAt: string; outcome: string | null; durationMinutes: number | null } | null;
@@ -84,9 +83,4 @@ export async function activityHistory(store: EventStore): Promise<{ leadIds: str
   return { leadIds, activityIds: [a, b, c, d, e], templateIds: [t1, t2, t3], checkpoint };
 }
 
-/** The events after `after` up to `checkpoint`, once the log shows them all (it may lag behind an append). */
-export const readUntil = (store: EventStore, after: string, checkpoint: string): Promise<StoredEvent[]> =>
-  waitFor(async () => {
-    const events = await store.readAll({ after, limit: 100000 });
-    return events.at(-1)?.checkpoint === checkpoint ? events : undefined;
-  }, `the log to reach ${checkpoint}`);
+export { readUntil } from '../../test-support/events.ts';

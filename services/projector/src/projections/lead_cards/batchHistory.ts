@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { EventStore, NewEvent, StoredEvent } from '@leadline/eventstore';
-import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, newEvent, pipelineCreated, stageAdded } from '../../test-support/events.ts';
+import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, newEvent, pipelineCreated, readUntil, stageAdded } from '../../test-support/events.ts';
 
 /** A seeded generator: the same history shape on every run. */
 const generator = (seed: number) => () => {
@@ -94,14 +94,5 @@ export async function batchHistory(store: EventStore, leads = 30, seed = 7): Pro
   return readAllUpTo(store, checkpoint);
 }
 
-/**
- * Every event up to `checkpoint`: the readable head may stay below it for a moment, while a
- * transaction elsewhere in the cluster is open (another test file's).
- */
-export async function readAllUpTo(store: EventStore, checkpoint: string): Promise<StoredEvent[]> {
-  for (;;) {
-    const events = await store.readAll({ after: '', limit: 100000 });
-    if ((events.at(-1)?.checkpoint ?? '') >= checkpoint) return events;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Every event up to `checkpoint`, once readable. */
+export const readAllUpTo = (store: EventStore, checkpoint: string): Promise<StoredEvent[]> => readUntil(store, '', checkpoint);

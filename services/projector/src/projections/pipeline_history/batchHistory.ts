@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { EventStore, NewEvent, StoredEvent } from '@leadline/eventstore';
-import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, newEvent, pipelineCreated, stageAdded } from '../../test-support/events.ts';
+import { append, leadAssigned, leadCreated, leadDetailsUpdated, leadMoved, newEvent, pipelineCreated, readUntil, stageAdded } from '../../test-support/events.ts';
 
 /** The same instant written another way: an offset and microseconds (both valid occurredAt). */
 const withOccurredAt = (e: NewEvent, occurredAt: string): NewEvent => ({ ...e, metadata: { ...e.metadata, occurredAt } });
@@ -57,6 +57,6 @@ export async function pipelineBatchHistory(store: EventStore, leads = 14): Promi
     newEvent('StageDeleted', { pipelineId: sales, stageId: LOST, moveToStageId: NEW }),
   );
   for (let i = 0; i < leads; i += 4) await append(store, `lead-${ids[i]}`, move(i, LOST, NEW), move(i, NEW, PROPOSAL));
-  await append(store, `pipeline-${sales}`, stageAdded(sales, crypto.randomUUID(), { name: 'Late', orderPosition: 3 }));
-  return store.readAll({ after: '', limit: 100000 });
+  const last = await append(store, `pipeline-${sales}`, stageAdded(sales, crypto.randomUUID(), { name: 'Late', orderPosition: 3 }));
+  return readUntil(store, '', last);
 }
