@@ -147,7 +147,10 @@ export class ProjectionRunner {
         const events = await this.deps.feed.read(checkpoint, this.deps.batchSize);
         if (events.length > 0) {
           const apply = () => applyBatch(client, projection, liveTarget(name, generation), checkpoint, events);
-          const result = projection.live ? await this.deps.priority.run(apply) : await apply();
+          // Only a batch at the head (a page not full: what a user just did) holds the others back;
+          // while everything catches up, live first would only slow the analytics down.
+          const atHead = events.length < this.deps.batchSize;
+          const result = projection.live && atHead ? await this.deps.priority.run(apply) : await apply();
           progressed = result.checkpoint !== checkpoint;
           checkpoint = result.checkpoint;
           this.checkpoint = checkpoint;
