@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { append, newEvent } from '../test-support/events.ts';
+import { append, newEvent, readUntil } from '../test-support/events.ts';
 import { projectorHarness, type ProjectorHarness } from '../test-support/harness.ts';
 import { LogFeed } from './feed.ts';
 
@@ -9,7 +9,10 @@ describe('LogFeed: one read of the log for every projection', () => {
   let h: ProjectorHarness;
   beforeAll(async () => {
     h = await projectorHarness();
-    for (let i = 0; i < 25; i++) await append(h.store, 'pipeline-00000000-0000-4000-8000-000000000001', note(i));
+    let last = '';
+    for (let i = 0; i < 25; i++) last = await append(h.store, 'pipeline-00000000-0000-4000-8000-000000000001', note(i));
+    // Readable once no other test file's transaction holds the cluster's xmin below them.
+    await readUntil(h.store, '', last);
   });
   afterAll(() => h.dispose());
 
@@ -36,7 +39,7 @@ describe('LogFeed: one read of the log for every projection', () => {
     const feed = new LogFeed(h.store);
     const head = await feed.read('', 1000);
     expect(head).toHaveLength(25);
-    await append(h.store, 'pipeline-00000000-0000-4000-8000-000000000001', note(99));
+    await readUntil(h.store, '', await append(h.store, 'pipeline-00000000-0000-4000-8000-000000000001', note(99)));
     const again = await feed.read('', 1000);
     expect(again).toHaveLength(26);
     expect(feed.reads).toBe(2);

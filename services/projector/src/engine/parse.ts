@@ -28,7 +28,8 @@ export function decode(stored: StoredEvent): ProjectedEvent {
   let entry = decoded.get(stored);
   if (!entry) {
     try {
-      entry = { event: toProjectedEvent(stored) };
+      // Frozen: every projection of the process receives this same object, none may change it for the others.
+      entry = { event: deepFreeze(toProjectedEvent(stored)) };
     } catch (error) {
       entry = { error };
     }
@@ -36,6 +37,14 @@ export function decode(stored: StoredEvent): ProjectedEvent {
   }
   if ('error' in entry) throw entry.error;
   return entry.event;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** The message of an error without its stack, readable when it is a zod error. */
