@@ -7,7 +7,7 @@ import type { Projection, ProjectorDeps, Queryable } from './types.ts';
 import { Waker, sleep } from './wake.ts';
 import { LogFeed } from './feed.ts';
 import { LivePriority } from './priority.ts';
-import { estimate, logSize, type RebuildEstimate } from './progress.ts';
+import { estimate, type RebuildEstimate } from './progress.ts';
 
 export type RebuildProgress = RebuildEstimate & {
   projection: string;
@@ -59,11 +59,9 @@ export async function rebuildMany(
       throw new IllegalStateError('projection-failed', `Projection ${projection.name} is stopped at event ${before.failed_event_id}: ${before.error}. Fix the cause and restart the projector first.`);
     }
   }
-  const total = await withClient(deps.pool, (db) => logSize(db, deps.eventStore));
   for (const projection of chosen) {
     const requested = await withClient(deps.pool, (db) => requestRebuild(db, projection));
     targets.set(projection.name, requested.generation);
-    if (total !== null) await deps.pool.query('UPDATE projector.rebuilds SET total = $2 WHERE name = $1 AND total IS NULL', [projection.name, total]);
   }
 
   const waker = new Waker();

@@ -164,8 +164,8 @@ export class ProjectionRunner {
         this.status = 'rebuilding';
         if (rebuild.total === null && rebuild.processed === 0) {
           const total = await logSize(client, this.deps.eventStore);
+          // Set once, by the runner that builds it (whoever requested the rebuild).
           if (total !== null) await client.query('UPDATE projector.rebuilds SET total = $2 WHERE name = $1 AND total IS NULL', [name, total]);
-          rebuild.total = total ?? 0;
         }
         const events = await this.deps.feed.read(rebuild.checkpoint, this.deps.batchSize * REBUILD_BATCH_FACTOR);
         if (events.length > 0) {
