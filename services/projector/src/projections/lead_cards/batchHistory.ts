@@ -84,12 +84,13 @@ export async function batchHistory(store: EventStore, leads = 30, seed = 7): Pro
   stageEvents.push(activityLogged(ghost), leadAssigned(ghost, owners[0]), newEvent('LeadDealValueChanged', { leadId: ghost, from: null, to: 5 }));
   // About one stage event per (iterations / stage events): spread over the leads' histories.
   const iterations = scripts.reduce((n, s) => n + s.events.length, 0) / 2;
-  while (scripts.some((s) => s.events.length > 0)) {
-    if (stageEvents.length > 0 && random() < 12 / iterations) await append(store, `pipeline-${pipelineId}`, stageEvents.shift()!);
-    const script = pick(scripts.filter((s) => s.events.length > 0));
-    await append(store, script.streamId, ...script.events.splice(0, 1 + Math.floor(random() * 3)));
-  }
+  // The last append's checkpoint, whichever stream it went to: the history is read up to it.
   let checkpoint = '';
+  while (scripts.some((s) => s.events.length > 0)) {
+    if (stageEvents.length > 0 && random() < 12 / iterations) checkpoint = await append(store, `pipeline-${pipelineId}`, stageEvents.shift()!);
+    const script = pick(scripts.filter((s) => s.events.length > 0));
+    checkpoint = await append(store, script.streamId, ...script.events.splice(0, 1 + Math.floor(random() * 3)));
+  }
   for (const event of stageEvents) checkpoint = await append(store, `pipeline-${pipelineId}`, event);
   return readAllUpTo(store, checkpoint);
 }
