@@ -21,6 +21,7 @@ import {
   userCapacitySetV1,
 } from './assignment.ts';
 import { eventMetadata } from './common.ts';
+import { fieldPolicyChangedV1 } from './fieldPolicy.ts';
 import {
   leadCreatedV1,
   leadDealValueChangedV1,
@@ -79,6 +80,7 @@ export const eventDataSchemas = {
   LeadRouted: { version: 1, data: leadRoutedV1 },
   LeadsRedistributed: { version: 1, data: leadsRedistributedV1 },
   RedistributionUndone: { version: 1, data: redistributionUndoneV1 },
+  FieldPolicyChanged: { version: 1, data: fieldPolicyChangedV1 },
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -121,6 +123,7 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('LeadRouted'),
   envelope('LeadsRedistributed'),
   envelope('RedistributionUndone'),
+  envelope('FieldPolicyChanged'),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

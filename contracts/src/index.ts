@@ -11,3 +11,5 @@ export * from './timeline.ts';
 export * from './timelineKinds.ts';
 export * from './users.ts';
 export * from './conversionRollups.ts';
+export * from './fieldPolicy.ts';
+export * from './fieldAccess.ts';
