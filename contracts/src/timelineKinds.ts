@@ -31,6 +31,7 @@ const kinds = {
   LeadRouted: null,
   LeadsRedistributed: null,
   RedistributionUndone: null,
+  FieldPolicyChanged: null,
   AuditRecorded: null,
   AuditStreamOpened: null,
   FieldPolicyChanged: null,
