@@ -22,7 +22,6 @@ import {
 } from './assignment.ts';
 import { eventMetadata } from './common.ts';
 import { fieldPolicyChangedV1 } from './fieldPolicy.ts';
-import { fieldPolicyChangedV1 } from './fieldPolicy.ts';
 import {
   leadCreatedV1,
   leadDealValueChangedV1,

@@ -13,5 +13,3 @@ export * from './users.ts';
 export * from './conversionRollups.ts';
 export * from './fieldPolicy.ts';
 export * from './fieldAccess.ts';
-export * from './fieldPolicy.ts';
-export * from './fieldAccess.ts';

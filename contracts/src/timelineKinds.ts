@@ -34,7 +34,6 @@ const kinds = {
   FieldPolicyChanged: null,
   AuditRecorded: null,
   AuditStreamOpened: null,
-  FieldPolicyChanged: null,
   PipelineCreated: null,
   StageAdded: null,
   StageUpdated: null,
