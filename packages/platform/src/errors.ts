@@ -16,8 +16,12 @@ export class UnauthorizedError extends Error {
   readonly name = 'UnauthorizedError';
 }
 
+/** `errors` names the fields a write may not set (field permissions). */
 export class ForbiddenError extends Error {
   readonly name = 'ForbiddenError';
+  constructor(message: string, readonly errors: FieldError[] = []) {
+    super(message);
+  }
 }
 
 /** A command the current state refuses; `rule` names the business rule. */
