@@ -21,12 +21,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Counts every statement sent by this process, by its first words.
 const counts = new Map<string, number>();
+/** Milliseconds from send to answer, by the same key (round trip plus the server's work). */
+const times = new Map<string, number>();
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
   const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string })?.text ?? '';
   const key = text.replace(/\s+/g, ' ').replace(/read\.\w+__g\d+/g, (m) => m.replace(/__g\d+/, '')).slice(0, 70);
   counts.set(key, (counts.get(key) ?? 0) + 1);
-  return (originalQuery as (...x: unknown[]) => unknown).apply(this, a);
+  const started = performance.now();
+  const result = (originalQuery as (...x: unknown[]) => unknown).apply(this, a);
+  if (result instanceof Promise) void result.finally(() => times.set(key, (times.get(key) ?? 0) + performance.now() - started)).catch(() => undefined);
+  return result;
 } as typeof pg.Client.prototype.query;
 
 async function main() {
@@ -66,6 +71,7 @@ async function main() {
       const { pool, store } = await fresh();
       const head = await store.headCheckpoint();
       counts.clear();
+      times.clear();
       const t0 = performance.now();
       const projector = await startProjector({ pool, eventStore: store, logger, projections: selected, routing: false });
       for (;;) {
@@ -87,7 +93,7 @@ async function main() {
         const handled = await handledCount(pool, p);
         const statements = top.reduce((s, [, n]) => s + n, 0);
         console.log(`\n${p.name}: ${(ms / 1000).toFixed(1)} s, ${Math.round((total / ms) * 1000)} log events/s, ${handled} handled events, ~${(statements / Math.max(1, handled)).toFixed(2)} statements/handled event`);
-        for (const [k, n] of top) console.log(`  ${String(n).padStart(7)}  ${k}`);
+        for (const [k, n] of top) console.log(`  ${String(n).padStart(7)}  ${String(Math.round(times.get(k) ?? 0)).padStart(6)} ms  ${k}`);
         await pool.end();
       }
     }
