@@ -21,6 +21,7 @@ import {
   userCapacitySetV1,
 } from './assignment.ts';
 import { eventMetadata } from './common.ts';
+import { leadForgottenV1 } from './forget.ts';
 import { fieldPolicyChangedV1 } from './fieldPolicy.ts';
 import {
   leadCreatedV1,
@@ -55,19 +56,20 @@ export const eventDataSchemas = {
   PipelineRenamed: { version: 1, data: pipelineRenamedV1 },
   PipelineArchived: { version: 1, data: pipelineArchivedV1 },
   LostReasonsSet: { version: 1, data: lostReasonsSetV1 },
-  LeadCreated: { version: 1, data: leadCreatedV1 },
-  LeadDetailsUpdated: { version: 1, data: leadDetailsUpdatedV1 },
+  LeadCreated: { version: 2, data: leadCreatedV1 },
+  LeadDetailsUpdated: { version: 2, data: leadDetailsUpdatedV1 },
   LeadMovedToStage: { version: 1, data: leadMovedToStageV1 },
   LeadAssigned: { version: 2, data: leadAssignedV2 },
   LeadDealValueChanged: { version: 1, data: leadDealValueChangedV1 },
   LeadExpectedCloseDateChanged: { version: 1, data: leadExpectedCloseDateChangedV1 },
   LeadProbabilityChanged: { version: 1, data: leadProbabilityChangedV1 },
+  LeadForgotten: { version: 1, data: leadForgottenV1 },
   UserCreated: { version: 1, data: userCreatedV1 },
   UserEmailReserved: { version: 1, data: userEmailReservedV1 },
-  ActivityLogged: { version: 1, data: activityLoggedV1 },
-  ActivityUpdated: { version: 1, data: activityUpdatedV1 },
-  ActivityCompleted: { version: 1, data: activityCompletedV1 },
-  ActivityDeleted: { version: 1, data: activityDeletedV1 },
+  ActivityLogged: { version: 2, data: activityLoggedV1 },
+  ActivityUpdated: { version: 2, data: activityUpdatedV1 },
+  ActivityCompleted: { version: 2, data: activityCompletedV1 },
+  ActivityDeleted: { version: 2, data: activityDeletedV1 },
   ActivityTemplateSaved: { version: 1, data: activityTemplateSavedV1 },
   ActivityTemplateDeleted: { version: 1, data: activityTemplateDeletedV1 },
   TeamSaved: { version: 1, data: teamSavedV1 },
@@ -105,6 +107,7 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('LeadDealValueChanged'),
   envelope('LeadExpectedCloseDateChanged'),
   envelope('LeadProbabilityChanged'),
+  envelope('LeadForgotten'),
   envelope('UserCreated'),
   envelope('UserEmailReserved'),
   envelope('ActivityLogged'),
@@ -135,6 +138,14 @@ export const upcasters: Record<string, (data: unknown) => unknown> = {
   'StageAdded@1': (data) => ({ rottingDays: null, ...(data as object) }),
   // LeadAssigned v2 added how it came about; v1 assignments were made by hand.
   'LeadAssigned@1': (data) => ({ via: 'manual', ruleId: null, ruleName: null, matched: [], ...(data as object) }),
+  // Version 2 of these stores the personal values sealed (data.sealed, personal.ts); the sealing store
+  // opens them before upcasting, so the opened data has the version 1 shape. Version 1 stored them in clear.
+  'LeadCreated@1': (data) => data,
+  'LeadDetailsUpdated@1': (data) => data,
+  'ActivityLogged@1': (data) => data,
+  'ActivityUpdated@1': (data) => data,
+  'ActivityCompleted@1': (data) => data,
+  'ActivityDeleted@1': (data) => data,
 };
 
 /**

@@ -13,3 +13,5 @@ export * from './users.ts';
 export * from './conversionRollups.ts';
 export * from './fieldPolicy.ts';
 export * from './fieldAccess.ts';
+export * from './forget.ts';
+export * from './personal.ts';

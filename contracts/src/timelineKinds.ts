@@ -14,6 +14,7 @@ const kinds = {
   LeadProbabilityChanged: 'updated',
   LeadMovedToStage: 'stage',
   LeadAssigned: 'assignment',
+  LeadForgotten: 'other',
   // Not about one lead; activities are entries of their own (one per activity, kind = its type).
   ActivityLogged: null,
   ActivityUpdated: null,

@@ -58,6 +58,8 @@ export function describeLeadEvent(type: string, data: Record<string, unknown>, n
       if (from?.isWon || from?.isLost) return { summary: `Reopened into ${stageName(data.toStageId)}`, changes };
       return { summary: `Moved from ${stageName(data.fromStageId)} to ${stageName(data.toStageId)}`, changes };
     }
+    case 'LeadForgotten':
+      return { summary: `Erased this person's personal data: ${show(data.reason) ?? 'no reason given'}`, changes: [] };
     case 'LeadAssigned': {
       const to = names.user(data.ownerId as string | null);
       const from = names.user(data.previousOwnerId as string | null);
