@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { openEventStore, type EventStore, type EventStoreChoice } from '@leadline/eventstore';
-import { createLogger, createPool, createServer, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
+import { SessionStore, createLogger, createPool, createServer, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
 import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
 
@@ -22,6 +22,10 @@ export type StackOptions = {
   adminPassword?: string;
   repVisibility: 'own' | 'all';
   cookieSecure: boolean;
+  /** TRUSTED_PROXIES: addresses whose X-Forwarded-* headers are believed; default none. */
+  trustedProxies?: string[];
+  /** METRICS_TOKEN: bearer token for /api/metrics (scrapers). */
+  metricsToken?: string;
   logLevel: string;
   webDist?: string;
   /** EVENT_STORE/EVENTSTORE_URL: PostgreSQL (default, the same database) or EventStoreDB. */
@@ -91,10 +95,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const eventStore = await openEventStore(options.eventStore ?? { kind: 'postgres' }, { pool, databaseUrl, log: logger });
     stops.push(() => eventStore.close());
     const sessionSecret = sessionSecretFor(options.dataDir, options.sessionSecret);
-    const app = await createServer({ logger, title: 'Leadline API' });
+    const sessions = new SessionStore(pool, sessionSecret);
+    const app = await createServer({
+      logger,
+      title: 'Leadline API',
+      authenticate: (request) => sessions.principalOf(request),
+      cookieSecure: options.cookieSecure,
+      trustedProxies: options.trustedProxies,
+      metricsToken: options.metricsToken,
+    });
     await app.register(buildCommandApp({ pool, eventStore, sessionSecret, cookieSecure: options.cookieSecure }));
     await app.register(buildQueryApp({ pool, databaseUrl, sessionSecret, repVisibility: options.repVisibility, webDist: options.webDist }));
-    const boot = await bootstrap({ eventStore, adminEmail: options.adminEmail, adminPassword: options.adminPassword, log: logger });
+    const boot = await bootstrap({ eventStore, pool, adminEmail: options.adminEmail, adminPassword: options.adminPassword, log: logger });
     const projector = await startProjector({ pool, eventStore, logger });
     stops.push(() => projector.stop());
     // The first reads need the default pipeline and the admin: wait (bounded) until the projector

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, databaseUrl, logLevel, optionalEnv, parseConfig, port } from '@leadline/platform';
+import { ConfigError, databaseUrl, logLevel, metricsToken, optionalEnv, parseConfig, port, trustedProxies } from '@leadline/platform';
 import { eventStoreChoice, eventStoreEnv, requireEventStoreUrl } from '@leadline/eventstore';
 import { seedDemo } from './demo.ts';
 import { repoRoot, startStack } from './stack.ts';
@@ -16,6 +16,8 @@ const config = z.object({
   ADMIN_PASSWORD: optionalEnv(z.string().min(10, 'at least 10 characters')),
   REP_VISIBILITY: z.enum(['own', 'all']).default('own'),
   COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TRUSTED_PROXIES: trustedProxies,
+  METRICS_TOKEN: metricsToken,
   LOG_LEVEL: logLevel,
   ...eventStoreEnv,
 }).superRefine(requireEventStoreUrl);
@@ -39,6 +41,8 @@ async function main() {
     adminPassword: env.ADMIN_PASSWORD,
     repVisibility: env.REP_VISIBILITY,
     cookieSecure: env.COOKIE_SECURE,
+    trustedProxies: env.TRUSTED_PROXIES,
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     webDist: fs.existsSync(webDist) ? webDist : undefined,
     eventStore: eventStoreChoice(env),

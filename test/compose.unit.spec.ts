@@ -124,6 +124,23 @@ describe.each(files)('$file', ({ file, gateway, replicas, esdbNodes }) => {
     expect(services.gateway.volumes?.some((v) => v.startsWith(`./${gateway}:`))).toBe(true);
   });
 
+  it('trusts forward headers from the gateway alone, at its fixed address, which sets them itself', () => {
+    const gatewayIp = interpolate(String((services.gateway as { networks?: { default?: { ipv4_address?: string } } }).networks?.default?.ipv4_address), {});
+    const subnet = interpolate(String((compose as { networks?: { default?: { ipam?: { config?: { subnet?: string }[] } } } }).networks?.default?.ipam?.config?.[0]?.subnet), {});
+    const [net, bits] = subnet.split('/');
+    expect(Number(bits)).toBeGreaterThanOrEqual(16);
+    expect(gatewayIp.split('.').slice(0, Number(bits) / 8).join('.')).toBe(net.split('.').slice(0, Number(bits) / 8).join('.'));
+    for (const name of app.filter((n) => roleOf(n) !== 'projector')) expect(envOf(services[name]).TRUSTED_PROXIES, name).toBe(gatewayIp);
+    const conf = fs.readFileSync(path.join(repoRoot, gateway), 'utf8');
+    const locations = conf.split(/\n\s*location /).slice(1);
+    expect(locations.length).toBeGreaterThanOrEqual(3);
+    for (const location of locations) {
+      expect(location).toMatch(/proxy_set_header Host \$http_host;/);
+      expect(location).toMatch(/proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);
+      expect(location).toMatch(/proxy_set_header X-Forwarded-Host "";/);
+    }
+  });
+
   it('runs each service through the workspace start script that exists', () => {
     for (const name of app) {
       const cmd = services[name].command ?? [];
@@ -146,5 +163,14 @@ describe('service configuration', () => {
       expect(schema.safeParse({ ...base, EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb+discover://a:2113,b:2113?tls=false' }).success).toBe(true);
       expect(schema.safeParse({ ...base, EVENT_STORE: 'mongodb' }).success).toBe(false);
     }
+  });
+});
+
+describe('TRUSTED_PROXIES', () => {
+  const base = { DATABASE_URL: 'postgres://u:p@h:5432/d', SESSION_SECRET: 'x'.repeat(40) };
+  it.each([['command', commandConfig], ['query', queryConfig]] as const)('%s trusts no proxy by default and takes only IPs and CIDRs', (_name, schema) => {
+    expect((schema.parse(base) as { TRUSTED_PROXIES: string[] }).TRUSTED_PROXIES).toEqual([]);
+    expect((schema.parse({ ...base, TRUSTED_PROXIES: '10.0.0.5, 172.16.0.0/12,::1' }) as { TRUSTED_PROXIES: string[] }).TRUSTED_PROXIES).toEqual(['10.0.0.5', '172.16.0.0/12', '::1']);
+    for (const bad of ['gateway', '10.0.0.0/33', '*', '10.0.0.1/8/2']) expect(schema.safeParse({ ...base, TRUSTED_PROXIES: bad }).success, bad).toBe(false);
   });
 });

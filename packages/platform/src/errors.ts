@@ -52,3 +52,8 @@ export class ConflictError extends Error {
 export class StoreUnavailableError extends Error {
   readonly name = 'StoreUnavailableError';
 }
+
+/** A write whose body is not JSON (or that declares another media type). */
+export class UnsupportedMediaTypeError extends Error {
+  readonly name = 'UnsupportedMediaTypeError';
+}

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   StoreUnavailableError,
   UnauthorizedError,
+  UnsupportedMediaTypeError,
   ValidationError,
   type FieldError,
 } from './errors.ts';
@@ -48,6 +49,8 @@ export function problemFor(err: unknown, instance?: string): { problem: Problem;
   if (err instanceof UnauthorizedError) return { problem: { type: PROBLEM_BASE + 'unauthorized', title: 'Authentication required', status: 401, detail: err.message, ...at } };
   if (err instanceof ForbiddenError)
     return { problem: { type: PROBLEM_BASE + 'forbidden', title: 'Forbidden', status: 403, detail: err.message, ...(err.errors.length > 0 ? { errors: err.errors } : {}), ...at } };
+  if (err instanceof UnsupportedMediaTypeError)
+    return { problem: { type: PROBLEM_BASE + 'unsupported-media-type', title: 'Unsupported media type', status: 415, detail: err.message, errors: [{ field: 'headers.content-type', message: 'must be application/json' }], ...at } };
   if (err instanceof NotFoundError) return { problem: { type: PROBLEM_BASE + 'not-found', title: 'Not found', status: 404, detail: err.message, ...at } };
   if (err instanceof ConcurrencyError)
     return { problem: { type: PROBLEM_BASE + 'concurrency', title: 'Version conflict', status: 409, detail: err.message, expectedVersion: err.expected, currentVersion: err.actual, ...at }, headers: { ETag: `"${err.actual}"` } };

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { findNul } from './nul-guard.ts';
+import { findBadText } from './text-guard.ts';
 import { createServer } from './server.ts';
 import { createLogger } from './logger.ts';
 
@@ -40,8 +40,28 @@ describe('createServer', () => {
     const q = await app.inject({ method: 'POST', url: '/api/echo?q=%00', payload: { name: 'ok' } });
     expect(q.statusCode).toBe(400);
     expect(q.json().errors[0].field).toBe('querystring.q');
-    expect(findNul({ a: [{ b: 'x\u0000' }] }, 'body')).toBe('body.a.0.b');
-    expect(findNul({ a: ['fine', 1, null] }, 'body')).toBeNull();
+    expect(findBadText({ a: [{ b: 'x\u0000' }] }, 'body')?.field).toBe('body.a.0.b');
+    expect(findBadText({ a: ['fine', 1, null] }, 'body')).toBeNull();
+  });
+
+  it('refuses unpaired UTF-16 surrogates in strings and keys with a 400 naming the field, and keeps paired ones', async () => {
+    const app = await build();
+    const json = { 'content-type': 'application/json' };
+    for (const [payload, field] of [
+      ['{"name":"a\\ud800"}', 'body.name'],
+      ['{"name":"\\udc00b"}', 'body.name'],
+      ['{"name":"ok","tags":{"k":"\\udbff\\udbff\\udc00"}}', 'body.tags.k'],
+      ['{"name":"ok","tags":{"\\ud800":"v"}}', 'body.tags'],
+    ]) {
+      const res = await app.inject({ method: 'POST', url: '/api/echo', payload, headers: json });
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().errors[0]).toMatchObject({ field, message: expect.stringContaining('surrogate') });
+    }
+    const emoji = await app.inject({ method: 'POST', url: '/api/echo', payload: '{"name":"\\ud83d\\ude00"}', headers: json });
+    expect(emoji.statusCode).toBe(200);
+    expect(emoji.json().name).toBe('😀');
+    expect(findBadText({ q: '\ud800' }, 'querystring')).toMatchObject({ field: 'querystring.q' });
   });
 
   it('hides internals of server faults and answers unknown routes with a 404 problem', async () => {

@@ -1,16 +1,19 @@
 import crypto from 'node:crypto';
 import cookie from '@fastify/cookie';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import client from 'prom-client';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerApiDocs } from './api-docs.ts';
 import type { Logger } from './logger.ts';
-import { registerNulGuard } from './nul-guard.ts';
+import { registerMetricsRoute } from './metrics.ts';
+import { nobody, type Authenticate } from './operator-access.ts';
 import { registerProblemHandler } from './problem.ts';
+import { registerSameOriginGuard } from './same-origin.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+import { registerTextGuard } from './text-guard.ts';
 
-export const metricsRegistry = new client.Registry();
-client.collectDefaultMetrics({ register: metricsRegistry });
+export { metricsRegistry } from './metrics.ts';
+export type { Authenticate } from './operator-access.ts';
+export { isSameOrigin } from './same-origin.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -21,22 +24,38 @@ declare module 'fastify' {
   }
 }
 
+export type ServerOptions = {
+  logger: Logger;
+  title: string;
+  bodyLimit?: number;
+  /** Who is signed in, for /api/docs and /api/metrics; without it both answer 401 (tools that only seed). */
+  authenticate?: Authenticate;
+  /** COOKIE_SECURE: served over HTTPS, so HSTS and upgrade-insecure-requests are sent. */
+  cookieSecure?: boolean;
+  /** TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For/-Host are believed; none by default. */
+  trustedProxies?: string[];
+  /** METRICS_TOKEN: a bearer token a scraper may use for /api/metrics instead of an admin session. */
+  metricsToken?: string;
+};
+
 /**
- * The root Fastify instance every service (and the all-in-one `npm start`) registers its
- * app plugin into: zod validation, problem+json errors, OpenAPI at /api/docs, metrics at /api/metrics.
+ * The root Fastify instance every service (and the all-in-one `npm start`) registers its app plugin
+ * into: zod validation, problem+json errors, security headers, the same-origin and text guards,
+ * OpenAPI at /api/docs, metrics at /api/metrics, liveness at /api/alive.
  */
-export async function createServer(options: { logger: Logger; title: string; bodyLimit?: number }): Promise<FastifyInstance> {
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const trusted = options.trustedProxies ?? [];
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    trustProxy: true,
+    // Only listed proxies may set the client address and host; anyone else could spoof them.
+    trustProxy: trusted.length ? trusted : false,
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { coerceTypes: false } },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandler(app);
-  registerNulGuard(app);
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers['x-correlation-id'];
@@ -44,19 +63,14 @@ export async function createServer(options: { logger: Logger; title: string; bod
     request.log = request.log.child({ correlationId: request.correlationId });
     reply.header('X-Correlation-Id', request.correlationId);
   });
+  await registerSecurityHeaders(app, { https: options.cookieSecure ?? false });
+  registerSameOriginGuard(app);
+  registerTextGuard(app);
   await app.register(cookie);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: options.title, version: '0.1.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'leadline_session' } } },
-      security: [{ bearer: [] }, { cookie: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    reply.type(metricsRegistry.contentType);
-    return metricsRegistry.metrics();
-  });
+  const authenticate = options.authenticate ?? nobody;
+  await registerApiDocs(app, { title: options.title, authenticate });
+  registerMetricsRoute(app, { authenticate, metricsToken: options.metricsToken });
+  // For container health checks: says only that this process answers HTTP.
+  app.get('/api/alive', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   return app;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventStoreEnv, requireEventStoreUrl } from '@leadline/eventstore';
-import { databaseUrl, logLevel, optionalEnv, port } from '@leadline/platform';
+import { databaseUrl, logLevel, metricsToken, optionalEnv, port, trustedProxies } from '@leadline/platform';
 
 /** Environment of the command service run alone (docker-compose checks itself against it). */
 export const commandConfig = z.object({
@@ -12,5 +12,7 @@ export const commandConfig = z.object({
   ADMIN_EMAIL: optionalEnv(z.email()),
   ADMIN_PASSWORD: optionalEnv(z.string().min(10, 'at least 10 characters')),
   LOG_LEVEL: logLevel,
+  TRUSTED_PROXIES: trustedProxies,
+  METRICS_TOKEN: metricsToken,
   ...eventStoreEnv,
 }).superRefine(requireEventStoreUrl);

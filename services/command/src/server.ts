@@ -1,5 +1,5 @@
 import { eventStoreChoice, openEventStore } from '@leadline/eventstore';
-import { ConfigError, StoreUnavailableError, createLogger, createPool, createServer, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
+import { ConfigError, SessionStore, StoreUnavailableError, createLogger, createPool, createServer, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
 import { buildCommandApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { commandConfig } from './config.ts';
@@ -9,7 +9,15 @@ async function main(): Promise<void> {
   const logger = createLogger('command', config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-command' });
   const eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger });
-  const app = await createServer({ logger, title: 'Leadline command API' });
+  const sessions = new SessionStore(pool, config.SESSION_SECRET);
+  const app = await createServer({
+    logger,
+    title: 'Leadline command API',
+    authenticate: (request) => sessions.principalOf(request),
+    cookieSecure: config.COOKIE_SECURE,
+    trustedProxies: config.TRUSTED_PROXIES,
+    metricsToken: config.METRICS_TOKEN,
+  });
   await app.register(buildCommandApp({ pool, eventStore, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }));
 
   let stopping = false;
@@ -39,7 +47,7 @@ async function main(): Promise<void> {
   let boot: Awaited<ReturnType<typeof bootstrap>> | undefined;
   for (let attempt = 0; !boot && !stopping; attempt++) {
     try {
-      boot = await bootstrap({ eventStore, adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, log: logger });
+      boot = await bootstrap({ eventStore, pool, adminEmail: config.ADMIN_EMAIL, adminPassword: config.ADMIN_PASSWORD, log: logger });
     } catch (err) {
       if (!(err instanceof StoreUnavailableError) && !isDatabaseUnavailable(err)) throw err;
       const wait = Math.min(5000, 200 * 2 ** attempt);

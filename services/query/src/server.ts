@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, createPool, createServer, parseConfig } from '@leadline/platform';
+import { ConfigError, SessionStore, createLogger, createPool, createServer, parseConfig } from '@leadline/platform';
 import { buildQueryApp } from './app.ts';
 import { queryConfig } from './config.ts';
 
@@ -15,7 +15,15 @@ function loadConfig() {
 const config = loadConfig();
 const logger = createLogger('query', config.LOG_LEVEL);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-query' });
-const app = await createServer({ logger, title: 'Leadline query API' });
+const sessions = new SessionStore(pool, config.SESSION_SECRET);
+const app = await createServer({
+  logger,
+  title: 'Leadline query API',
+  authenticate: (request) => sessions.principalOf(request),
+  cookieSecure: config.COOKIE_SECURE,
+  trustedProxies: config.TRUSTED_PROXIES,
+  metricsToken: config.METRICS_TOKEN,
+});
 await app.register(
   buildQueryApp({ pool, databaseUrl: config.DATABASE_URL, sessionSecret: config.SESSION_SECRET, repVisibility: config.REP_VISIBILITY, webDist: config.WEB_DIST }),
 );
