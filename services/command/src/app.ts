@@ -8,6 +8,7 @@ import { registerActivityRoutes } from './activities/routes.ts';
 import { registerAssignmentRoutes } from './assignment/routes.ts';
 import { registerLeadRoutes } from './leads/routes.ts';
 import { registerPipelineRoutes } from './pipelines/routes.ts';
+import { registerSettingsRoutes } from './settings/routes.ts';
 import { registerTeamRoutes } from './teams/routes.ts';
 import { registerAuthRoutes } from './users/auth-routes.ts';
 import { LoginLimiter } from './users/login-limiter.ts';
@@ -42,6 +43,7 @@ export function buildCommandApp(deps: CommandDeps): FastifyPluginAsync {
     registerActivityRoutes(app, routeDeps);
     registerAssignmentRoutes(app, routeDeps);
     registerTeamRoutes(app, routeDeps);
+    registerSettingsRoutes(app, routeDeps);
     registerAuthRoutes(app, { ...routeDeps, limiter: new LoginLimiter() });
   };
 }

@@ -1,6 +1,7 @@
-import { completeLeadFields, type AssignmentVia, type LeadFields, type UpdateLeadBody } from '@leadline/contracts';
+import { completeLeadFields, type AssignmentVia, type FieldView, type LeadFields, type UpdateLeadBody } from '@leadline/contracts';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError } from '@leadline/platform';
 import type { Actor, CommandMetadata, EventPayload } from '../events.ts';
+import { assertMayWriteFields, keepUnseenCustomFields, writtenFields } from '../fields/writes.ts';
 import { activeStage, firstOpenStage, isClosed, type PipelineState, type Stage } from '../pipelines/pipeline.ts';
 import { canOwnLeads, type UserState } from '../users/user.ts';
 import type { ActiveLead, LeadState } from './lead.ts';
@@ -9,15 +10,15 @@ import { rankBetween } from './rank.ts';
 export type CreateLead = {
   type: 'CreateLead';
   data: { leadId: string; pipelineId: string; stageId?: string; ownerId?: string | null; fields: Partial<LeadFields> };
-  /** Facts the handler read for this decision: the pipeline, the resolved owner, the column's current top rank. */
-  context: { pipeline: PipelineState; owner: UserState; topRank: string | null };
+  /** Facts the handler read for this decision: the pipeline, the resolved owner, the column's current top rank, the actor's field permissions. */
+  context: { pipeline: PipelineState; owner: UserState; topRank: string | null; fields: FieldView };
   metadata: CommandMetadata;
 };
 
 export type UpdateLeadDetails = {
   type: 'UpdateLeadDetails';
   data: { leadId: string; changes: UpdateLeadBody };
-  context: { pipeline: PipelineState };
+  context: { pipeline: PipelineState; fields: FieldView };
   metadata: CommandMetadata;
 };
 
@@ -98,6 +99,7 @@ export function createLead(command: CreateLead, state: LeadState): LeadEvent[] {
   const ownerId = ownerForNewLead(actor, data.ownerId);
   if (actor.role === 'rep' && ownerId !== null && ownerId !== actor.userId) throw new ForbiddenError('A rep may not give a new lead to someone else');
   assertValidOwner(ownerId, context.owner);
+  assertMayWriteFields(context.fields, ownerId, writtenFields(null, data.fields));
   const fields = completeLeadFields(data.fields);
   if (!hasName(fields)) throw new IllegalStateError('name-required', 'A lead needs a first name, a last name or a company');
   return [
@@ -119,8 +121,12 @@ export function updateLeadDetails(command: UpdateLeadDetails, state: LeadState):
   assertMayChange(command.metadata.actor, lead);
   const stage = command.context.pipeline.status === 'active' ? command.context.pipeline.stages.find((s) => s.id === lead.stageId) : undefined;
   if (stage && isClosed(stage)) throw new IllegalStateError('lead-closed', `The lead is ${stage.isWon ? 'won' : 'lost'}: reopen it first by moving it to an open stage`);
+  const given = command.data.changes.customFields
+    ? { ...command.data.changes, customFields: keepUnseenCustomFields(command.context.fields, lead.ownerId, lead.fields.customFields, command.data.changes.customFields) }
+    : command.data.changes;
+  assertMayWriteFields(command.context.fields, lead.ownerId, writtenFields(lead.fields, given));
   const changes: Record<string, { from: unknown; to: unknown }> = {};
-  for (const [name, to] of Object.entries(command.data.changes) as [keyof LeadFields, unknown][]) {
+  for (const [name, to] of Object.entries(given) as [keyof LeadFields, unknown][]) {
     if (to === undefined) continue;
     const from = lead.fields[name];
     if (canonical(from) !== canonical(to)) changes[name] = { from, to };

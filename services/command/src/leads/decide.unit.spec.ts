@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
+import type { FieldPolicy } from '@leadline/contracts';
 import { describe, it } from 'vitest';
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError } from '@leadline/platform';
 import { deciderSpec } from '../testing/decider.ts';
+import { fieldsFor } from '../testing/fields.ts';
 import { CONTACTED, LOST, NEW, PIPELINE_ID, PROPOSAL, WON, emptyFields, metaFor, pipeline, userWith } from '../testing/fixtures.ts';
 import { initialState as noUser } from '../users/user.ts';
 import { decide, type LeadCommand, type LeadEvent } from './decide.ts';
@@ -39,7 +41,7 @@ describe('CreateLead', () => {
   const create = (meta = asAdmin, data: Partial<Extract<LeadCommand, { type: 'CreateLead' }>['data']> = {}, context: Partial<Extract<LeadCommand, { type: 'CreateLead' }>['context']> = {}): LeadCommand => ({
     type: 'CreateLead',
     data: { leadId, pipelineId: PIPELINE_ID, fields: { lastName: 'Lovelace' }, ...data },
-    context: { pipeline, owner: noUser, topRank: null, ...context },
+    context: { pipeline, owner: noUser, topRank: null, fields: fieldsFor(meta), ...context },
     metadata: meta,
   });
 
@@ -87,13 +89,20 @@ describe('CreateLead', () => {
   it('refuses a lead id that already exists', () => {
     spec.given([created()]).when(create()).thenThrows(ConflictError);
   });
+
+  it('refuses a field the creator may not write, naming it (custom fields are granted by key)', () => {
+    spec.given([]).when(create(asRepA, { ownerId: null, fields: { lastName: 'Lovelace', customFields: { tier: 'gold' } } })).thenThrows(ForbiddenError, { errors: [{ field: 'body.customFields.tier', message: 'hidden from your role' }] });
+    spec.given([]).when(create(asAdmin, { fields: { lastName: 'Lovelace', customFields: { tier: 'gold' } } })).then([
+      { type: 'LeadCreated', data: { leadId, pipelineId: PIPELINE_ID, stageId: NEW, rank: 'V', ownerId: null, fields: { ...emptyFields, lastName: 'Lovelace', customFields: { tier: 'gold' } } } },
+    ]);
+  });
 });
 
 describe('UpdateLeadDetails', () => {
   const update = (changes: Record<string, unknown>, meta = asAdmin): LeadCommand => ({
     type: 'UpdateLeadDetails',
     data: { leadId, changes },
-    context: { pipeline },
+    context: { pipeline, fields: fieldsFor(meta) },
     metadata: meta,
   });
 
@@ -140,6 +149,30 @@ describe('UpdateLeadDetails', () => {
 
   it('answers not found for a lead that does not exist', () => {
     spec.given([]).when(update({ city: 'Paris' })).thenThrows(NotFoundError);
+  });
+
+  describe('field permissions', () => {
+    const policy: FieldPolicy = {
+      rules: [
+        { role: 'rep', leads: 'all', teamId: null, field: 'dealValue', access: 'read_only' },
+        { role: 'rep', leads: 'all', teamId: null, field: 'custom.tier', access: 'visible' },
+      ],
+      customFields: [{ key: 'tier', label: 'Tier' }],
+    };
+    const asRep = (changes: Record<string, unknown>): LeadCommand => ({ ...update(changes, asRepA), context: { pipeline, fields: fieldsFor(asRepA, policy) } } as LeadCommand);
+
+    it('refuses a read-only field, naming it, but accepts the same value sent back unchanged', () => {
+      spec.given([created()]).when(asRep({ dealValue: 99 })).thenThrows(ForbiddenError, { errors: [{ field: 'body.dealValue', message: 'read-only for your role' }] });
+      spec.given([created()]).when(asRep({ dealValue: 1200, city: 'Paris' })).then([{ type: 'LeadDetailsUpdated', data: { leadId, changes: { city: { from: null, to: 'Paris' } } } }]);
+    });
+
+    it('keeps custom fields the writer cannot see and refuses naming one', () => {
+      spec
+        .given([created()])
+        .when(asRep({ customFields: { tier: 'silver' } }))
+        .then([{ type: 'LeadDetailsUpdated', data: { leadId, changes: { customFields: { from: { tier: 'gold', seats: 5 }, to: { tier: 'silver', seats: 5 } } } } }]);
+      spec.given([created()]).when(asRep({ customFields: { tier: 'gold', seats: 6 } })).thenThrows(ForbiddenError, { errors: [{ field: 'body.customFields.seats', message: 'hidden from your role' }] });
+    });
   });
 });
 

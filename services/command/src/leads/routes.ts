@@ -7,6 +7,7 @@ import { DEFAULT_PIPELINE_ID, entityIdFor } from '../ids.ts';
 import { pipelineAggregate } from '../pipelines/pipeline.ts';
 import { leadStream, loadPipeline, loadUser, topRankInStage } from '../reads.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
+import { loadFieldView } from '../fields/view.ts';
 import { decide, ownerForNewLead, reopenTarget, stageForNewLead } from './decide.ts';
 import { leadAggregate, type LeadState } from './lead.ts';
 
@@ -22,7 +23,7 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags: ['leads'],
         summary: 'Create a lead',
-        description: 'Creates a lead in the default pipeline, at the top of its stage (the first open stage unless stageId names one).',
+        description: 'Creates a lead in the default pipeline, at the top of its stage (the first open stage unless stageId names one). A field hidden or read-only for your role (field permissions) answers 403 naming it in `errors`.',
         headers: createHeaders,
         body: createLeadBody,
         response: { 201: commandAccepted, ...problems(400, 401, 403, 409, 422, 503) },
@@ -37,12 +38,15 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
           aggregate: leadAggregate,
           metadata,
           decide: async (loaded) => {
-            const pipeline = await loadPipeline(store, pipelineId);
-            const owner = await loadUser(store, ownerForNewLead(metadata.actor, ownerId));
+            const [pipeline, owner, fieldView] = await Promise.all([
+              loadPipeline(store, pipelineId),
+              loadUser(store, ownerForNewLead(metadata.actor, ownerId)),
+              loadFieldView(store, deps.pool, metadata.actor),
+            ]);
             const stage = stageForNewLead(pipeline, stageId);
             const topRank = stage ? await topRankInStage(deps.pool, stage.id) : null;
             return decide(
-              { type: 'CreateLead', data: { leadId, pipelineId, stageId, ownerId, fields }, context: { pipeline, owner, topRank }, metadata },
+              { type: 'CreateLead', data: { leadId, pipelineId, stageId, ownerId, fields }, context: { pipeline, owner, topRank, fields: fieldView }, metadata },
               loaded.state,
             );
           },
@@ -57,7 +61,7 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
       schema: {
         tags: ['leads'],
         summary: 'Update lead details',
-        description: 'Records the fields that actually change (customFields replace the whole object). No change appends nothing and answers the current version. A won or lost lead must be reopened first.',
+        description: 'Records the fields that actually change (customFields replace the whole object, except custom fields hidden from you, which keep their values). No change appends nothing and answers the current version. A won or lost lead must be reopened first. Changing a field hidden or read-only for your role on this lead answers 403 naming it in `errors`.',
         headers: changeHeaders,
         params: leadIdParams,
         body: updateLeadBody,
@@ -73,8 +77,11 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
           metadata,
           expectedVersion: ifMatch,
           decide: async (loaded) => {
-            const pipeline = loaded.state.status === 'active' ? await loadPipeline(store, loaded.state.pipelineId) : pipelineAggregate.initialState;
-            return decide({ type: 'UpdateLeadDetails', data: { leadId, changes: request.body }, context: { pipeline }, metadata }, loaded.state);
+            const [pipeline, fieldView] = await Promise.all([
+              loaded.state.status === 'active' ? loadPipeline(store, loaded.state.pipelineId) : pipelineAggregate.initialState,
+              loadFieldView(store, deps.pool, metadata.actor),
+            ]);
+            return decide({ type: 'UpdateLeadDetails', data: { leadId, changes: request.body }, context: { pipeline, fields: fieldView }, metadata }, loaded.state);
           },
         });
         return acceptedAnswer(leadId, outcome);

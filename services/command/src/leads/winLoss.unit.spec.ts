@@ -3,6 +3,7 @@ import { describe, it } from 'vitest';
 import { IllegalStateError } from '@leadline/platform';
 import { evolve as evolvePipeline, type PipelineEvent } from '../pipelines/pipeline.ts';
 import { deciderSpec } from '../testing/decider.ts';
+import { fieldsFor } from '../testing/fields.ts';
 import { CONTACTED, LOST, NEW, PIPELINE_ID, PROPOSAL, WON, emptyFields, metaFor, pipeline, pipelineEvents } from '../testing/fixtures.ts';
 import { decide, type LeadCommand, type LeadEvent } from './decide.ts';
 import { evolve, initialState, type LeadState } from './lead.ts';
@@ -67,7 +68,7 @@ describe('ReopenLead', () => {
 });
 
 describe('forecast fields', () => {
-  const update = (changes: Record<string, unknown>): LeadCommand => ({ type: 'UpdateLeadDetails', data: { leadId, changes }, context: { pipeline }, metadata: asManager });
+  const update = (changes: Record<string, unknown>): LeadCommand => ({ type: 'UpdateLeadDetails', data: { leadId, changes }, context: { pipeline, fields: fieldsFor(asManager) }, metadata: asManager });
   it('records value, close date and probability each as its own event', () => {
     spec
       .given([created])
