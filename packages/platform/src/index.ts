@@ -7,4 +7,5 @@ export * from './logger.ts';
 export * from './migrate.ts';
 export * from './net.ts';
 export * from './problem.ts';
+export * from './secret-file.ts';
 export * from './server.ts';
