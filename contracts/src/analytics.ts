@@ -15,8 +15,9 @@ export const overviewStage = z.object({
   probability: z.number().int(),
   rottingDays: z.number().int().nullable(),
   count: z.number().int(),
-  totalValue: z.number(),
-  weightedValue: z.number(),
+  /** Absent when the deal value (weighted: or the probability) is hidden from the reader on some leads it would sum. */
+  totalValue: z.number().optional(),
+  weightedValue: z.number().optional(),
   /** Days the stage's leads have been in it (at asOf, or now); null for an empty stage. */
   avgAgeDays: z.number().nullable(),
   medianAgeDays: z.number().nullable(),

@@ -196,8 +196,9 @@ export const workloadRow = z.object({
   role: z.string(),
   openLeads: z.number().int(),
   byStage: z.array(z.object({ stageId: uuid, stageName: z.string(), count: z.number().int() })),
-  totalValue: z.number(),
-  weightedValue: z.number(),
+  /** Absent when the user's deal values (weighted: or probabilities) are hidden from the reader (field permissions). */
+  totalValue: z.number().optional(),
+  weightedValue: z.number().optional(),
   rottingLeads: z.number().int(),
   maxOpenLeads: z.number().int().nullable(),
   availability: z.enum(['available', 'away']),

@@ -5,9 +5,10 @@ import { stageDto } from './pipeline.ts';
 
 export const boardColumn = stageDto.extend({
   count: z.number().int(),
-  totalValue: z.number(),
-  /** Σ deal value × (the lead's probability, else the stage's) / 100, over the same leads as count. */
-  weightedValue: z.number(),
+  /** Absent when the deal value is hidden from the reader on some of the leads it would sum (field permissions). */
+  totalValue: z.number().optional(),
+  /** Σ deal value × (the lead's probability, else the stage's) / 100, over the same leads as count; absent like totalValue, or when the probability is hidden. */
+  weightedValue: z.number().optional(),
   cards: z.array(leadCard),
   nextCursor: z.string().nullable(),
 });

@@ -120,7 +120,8 @@ export const leadAssignedV1 = z.object({
   reason: z.string().nullable(),
 });
 
-export const leadDto = leadFields.extend({
+/** Fields hidden from the reader by the field permissions are absent (not null). */
+export const leadDto = leadFields.partial().extend({
   id: uuid,
   pipelineId: uuid,
   stageId: uuid,
@@ -132,6 +133,8 @@ export const leadDto = leadFields.extend({
   version: z.number().int(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
+  /** Fields the reader may see but not change (field permissions): `dealValue`, `custom.<key>`... */
+  readOnlyFields: z.array(z.string()).optional(),
 });
 export type LeadDto = z.infer<typeof leadDto>;
 
@@ -140,10 +143,11 @@ export const leadCard = z.object({
   pipelineId: uuid,
   stageId: uuid,
   rank: z.string(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  company: z.string().nullable(),
-  dealValue: z.number().nullable(),
+  /** Absent when hidden from the reader by the field permissions. */
+  firstName: z.string().nullable().optional(),
+  lastName: z.string().nullable().optional(),
+  company: z.string().nullable().optional(),
+  dealValue: z.number().nullable().optional(),
   ownerId: uuid.nullable(),
   ownerName: z.string().nullable(),
   version: z.number().int(),

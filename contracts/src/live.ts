@@ -11,7 +11,8 @@ export const clientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 
-export const columnTotals = z.object({ stageId: uuid, count: z.number().int(), totalValue: z.number(), weightedValue: z.number().optional() });
+/** Sums are absent when the reader may not see every value they add up (field permissions). */
+export const columnTotals = z.object({ stageId: uuid, count: z.number().int(), totalValue: z.number().optional(), weightedValue: z.number().optional() });
 
 export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), userId: uuid, checkpoint }),

@@ -18,7 +18,8 @@ export const rawEvent = z.object({
 });
 export type RawEvent = z.infer<typeof rawEvent>;
 
-export const timelineChange = z.object({ field: z.string(), label: z.string(), from: z.string().nullable(), to: z.string().nullable() });
+/** `from` and `to` are absent when the field is hidden from the reader (the change is told, not its values). */
+export const timelineChange = z.object({ field: z.string(), label: z.string(), from: z.string().nullable().optional(), to: z.string().nullable().optional() });
 
 export const timelineActivity = z.object({
   id: uuid,

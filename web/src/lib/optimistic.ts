@@ -31,8 +31,9 @@ function withTotals(column: BoardColumn, cards: LeadCard[], countDelta: number, 
     ...column,
     cards,
     count: Math.max(0, column.count + countDelta),
-    totalValue: addMoney(column.totalValue, valueDelta),
-    weightedValue: addMoney(column.weightedValue, Math.round(valueDelta * column.probability) / 100),
+    // A sum the server withheld (field permissions) stays absent.
+    ...(column.totalValue === undefined ? {} : { totalValue: addMoney(column.totalValue, valueDelta) }),
+    ...(column.weightedValue === undefined ? {} : { weightedValue: addMoney(column.weightedValue, Math.round(valueDelta * column.probability) / 100) }),
   };
 }
 

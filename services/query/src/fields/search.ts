@@ -1,0 +1,74 @@
+import { defaultAccess, hiddenOnSomeLeads, type FieldAccess, type FieldRule, type PolicyField } from '@leadline/contracts';
+import { ValidationError } from '@leadline/platform';
+import { escapeLike } from '../read/leads.ts';
+import type { LeadFieldView } from './policyCache.ts';
+
+const STRICTNESS: Record<FieldAccess, number> = { visible: 0, read_only: 1, hidden: 2 };
+const strictest = (rules: readonly FieldRule[]): FieldAccess => rules.reduce<FieldAccess>((a, r) => (STRICTNESS[r.access] > STRICTNESS[a] ? r.access : a), 'visible');
+const shown = (rules: readonly FieldRule[]): boolean => strictest(rules) !== 'hidden';
+
+/**
+ * SQL that is true where the viewer may see `field` of the read.leads row `alias`: the same
+ * ranking as fieldAccessOf (team rules, then other-teams rules, then every-lead rules, then the
+ * default), with the teams resolved to member ids. Values go in as parameters appended to `params`.
+ */
+export function fieldVisibleSql(view: LeadFieldView, field: PolicyField, alias: string, params: unknown[]): string {
+  if (view.viewer.role === 'admin') return 'TRUE';
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const rules = view.rulesFor(field);
+  const all = rules.filter((r) => r.leads === 'all');
+  const base = all.length > 0 ? shown(all) : defaultAccess(field) !== 'hidden';
+  let sql = base ? 'TRUE' : 'FALSE';
+  const other = rules.filter((r) => r.leads === 'other_teams');
+  if (other.length > 0 && shown(other) !== base) {
+    const mates = [...new Set(view.viewer.teamIds.flatMap((t) => view.membersOf(t)))];
+    const isOther = `(${alias}.owner_id IS NOT NULL AND ${alias}.owner_id <> ${param(view.viewer.userId)}::uuid AND NOT (${alias}.owner_id = ANY(${param(mates)}::uuid[])))`;
+    sql = base ? `NOT ${isOther}` : isOther;
+  }
+  const team = rules.filter((r) => r.leads === 'team' && r.teamId !== null);
+  if (team.length > 0) {
+    const members = (list: readonly FieldRule[]) => [...new Set(list.flatMap((r) => view.membersOf(r.teamId as string)))];
+    const ruled = param(members(team));
+    const hidden = param(members(team.filter((r) => r.access === 'hidden')));
+    sql = `(CASE WHEN ${alias}.owner_id = ANY(${ruled}::uuid[]) THEN NOT (${alias}.owner_id = ANY(${hidden}::uuid[])) ELSE ${sql} END)`;
+  }
+  return sql;
+}
+
+const and = (condition: string, test: string): string | null => (condition === 'FALSE' ? null : condition === 'TRUE' ? test : `(${condition} AND ${test})`);
+
+/**
+ * `q` matches name, company and email, each only where the viewer may see it: a lead is never
+ * found by a value hidden from the one searching. Unrestricted viewers get the plain condition.
+ */
+export function leadSearchSql(view: LeadFieldView, q: string, alias: string, params: unknown[]): string {
+  params.push(`%${escapeLike(q)}%`);
+  const p = `$${params.length}`;
+  const first = fieldVisibleSql(view, 'firstName', alias, params);
+  const last = fieldVisibleSql(view, 'lastName', alias, params);
+  const name = `(COALESCE(${alias}.first_name, '') || ' ' || COALESCE(${alias}.last_name, '')) ILIKE ${p}`;
+  const parts =
+    first === 'TRUE' && last === 'TRUE'
+      ? [name]
+      : [and(first === 'TRUE' ? last : last === 'TRUE' ? first : `${first} AND ${last}`, name), and(first, `${alias}.first_name ILIKE ${p}`), and(last, `${alias}.last_name ILIKE ${p}`)];
+  parts.push(and(fieldVisibleSql(view, 'company', alias, params), `${alias}.company ILIKE ${p}`));
+  parts.push(and(fieldVisibleSql(view, 'email', alias, params), `${alias}.email ILIKE ${p}`));
+  const kept = parts.filter((part): part is string => part !== null);
+  return kept.length === 0 ? 'FALSE' : `(${kept.join(' OR ')})`;
+}
+
+/** Filters that test a lead field, by query parameter. Sorting by a field does not exist yet; it would be refused alike. */
+const FILTERED_FIELDS: Record<string, PolicyField> = { source: 'source', minValue: 'dealValue', maxValue: 'dealValue' };
+
+/** Filtering by a field hidden from the viewer on some leads would tell its values: refused with 400 naming each parameter. */
+export function refuseHiddenFilters(view: LeadFieldView, query: Record<string, unknown>): void {
+  const refused = Object.entries(FILTERED_FIELDS).filter(([param, field]) => query[param] !== undefined && hiddenOnSomeLeads(view, field));
+  if (refused.length === 0) return;
+  throw new ValidationError(
+    `You may not filter by ${[...new Set(refused.map(([, f]) => f))].join(', ')}: hidden from your role on some leads`,
+    refused.map(([param, field]) => ({ field: `querystring.${param}`, message: `filters on ${field}, which is hidden from you` })),
+  );
+}
