@@ -71,7 +71,8 @@ describe('activities and timeline over HTTP', () => {
     const bad = await post('/api/activities', rep, { type: 'call', leadId, subject: '', details: { direction: 'up' }, completion: { outcome: 'held' } }, 400);
     expect(bad.errors!.map((e) => e.field).sort()).toEqual(['body.completion.outcome', 'body.details.direction', 'body.subject']);
     await post('/api/activities', rep, { type: 'note', leadId: '00000000-0000-4000-8000-000000000000', subject: 'x' }, 404);
-    await post('/api/activities', otherRep, { type: 'note', leadId, subject: 'not mine' }, 403);
+    // Another rep's lead answers as a missing one: hidden and missing are indistinguishable.
+    await post('/api/activities', otherRep, { type: 'note', leadId, subject: 'not mine' }, 404);
     await post('/api/activities', auditor, { type: 'note', leadId, subject: 'auditors only read' }, 403);
     expect((await list(`leadId=${leadId}`)).items).toHaveLength(6);
   });
@@ -119,6 +120,21 @@ describe('activities and timeline over HTTP', () => {
     expect((await s.api('GET', `/api/leads/${leadId}/activities`, otherRep)).status).toBe(404);
   });
 
+  it("refuses a rep a colleague's activity on an unassigned lead, which both can see", async () => {
+    const [bulkTwo] = (await list('q=bulk two')).items;
+    expect(bulkTwo.leadId).toBe(otherLeadId);
+    expect((await list('q=bulk two', otherRep)).items.map((a) => a.id)).toEqual([bulkTwo.id]);
+    for (const [method, url, body] of [
+      ['PUT', `/api/activities/${bulkTwo.id}`, { subject: 'taken over' }],
+      ['PUT', `/api/activities/${bulkTwo.id}/complete`, { outcome: null }],
+      ['DELETE', `/api/activities/${bulkTwo.id}`, { reason: 'not yours' }],
+    ] as const) {
+      const res = await s.api(method, url, otherRep, body);
+      expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(403);
+    }
+    expect((await list('q=bulk two')).items.map((a) => [a.subject, a.completedAt, a.deletedAt])).toEqual([['Bulk two', null, null]]);
+  });
+
   it('edits, completes and deletes; a deletion stays visible to auditors', async () => {
     const [call] = (await list('type=call')).items;
     await put(`/api/activities/${call.id}`, rep, { subject: 'Discovery call', details: { direction: 'inbound' } });
@@ -128,7 +144,7 @@ describe('activities and timeline over HTTP', () => {
     await put(`/api/activities/${task.id}/complete`, rep, { outcome: 'done', durationMinutes: 15 });
     const [sms] = (await list('type=sms')).items;
     const stranger = await s.api('DELETE', `/api/activities/${sms.id}`, otherRep);
-    expect(stranger.status, JSON.stringify(stranger.body)).toBe(403);
+    expect(stranger.status, JSON.stringify(stranger.body)).toBe(404);
     await put(`/api/activities/${sms.id}`, rep, { subject: 'Running very late' });
     const del = await s.api<CommandAccepted>('DELETE', `/api/activities/${sms.id}`, rep, { reason: 'sent to the wrong lead' });
     expect(del.status).toBe(200);

@@ -132,6 +132,12 @@ describe('lead assignment and routing over HTTP', () => {
     expect(byId.get(reps[0])).toMatchObject({ availability: 'away', awayUntil: future, openLeads: 2, teamIds: [teamId] });
     expect(byId.get(reps[1])).toMatchObject({ availability: 'available', maxOpenLeads: 2, openLeads: 2 });
     expect(byId.get(reps[2])).toMatchObject({ availability: 'available', openLeads: 6, totalValue: 250000 });
+    // A rep (who sees only their own leads) sees only their own row, not their colleagues' totals.
+    const cleo = await s.login('cleo@test.local', 'password-123');
+    const own = await s.api<{ items: WorkloadRow[] }>('GET', `/api/assignments/workload?minCheckpoint=${last}`, cleo);
+    expect(own.status).toBe(200);
+    expect(own.body.items.map((w) => w.userId)).toEqual([reps[2]]);
+    expect(own.body.items[0]).toMatchObject({ openLeads: 6, totalValue: 250000 });
     await call('PUT', `/api/users/${reps[0]}/availability`, { status: 'available' });
     await call('PUT', `/api/users/${reps[1]}/capacity`, { maxOpenLeads: null });
   });

@@ -2,7 +2,7 @@ import { activityDetailsByType, completionOutcome, type ActivityType, type Creat
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@leadline/platform';
 import type { z } from 'zod';
 import type { Actor, CommandMetadata, EventPayload } from '../events.ts';
-import { assertMayChange } from '../leads/decide.ts';
+import { repMayWorkOn, requireChangeableLead } from '../leads/decide.ts';
 import type { LeadState } from '../leads/lead.ts';
 import { ownerRoles, type UserState } from '../users/user.ts';
 import type { ActivityState, LiveActivity } from './activity.ts';
@@ -32,18 +32,17 @@ function assertWriter(actor: Actor): void {
   if (actor.role === 'auditor' || actor.role === 'analyst') throw new ForbiddenError(`The ${actor.role} role cannot change activities`);
 }
 
-/** The lead must exist (a deleted lead takes no activity); a rep works only on leads they may change. */
-function requireLead(context: ActivityContext, leadId: string, actor: Actor): void {
-  if (context.lead.status !== 'active') throw new NotFoundError(`Lead ${leadId} not found`);
-  assertMayChange(actor, context.lead);
-}
-
-/** A rep changes an activity assigned to them, or any activity on a lead they may change. */
+/**
+ * A rep changes an activity given to them, and any activity on a lead they own. An activity they
+ * cannot see (not theirs, on another rep's lead) answers 404 like a missing one; a colleague's
+ * activity on an unassigned lead, which they can see, 403.
+ */
 function assertMayChangeActivity(actor: Actor, activity: LiveActivity, context: ActivityContext): void {
   assertWriter(actor);
   if (actor.role !== 'rep' || activity.userId === actor.userId) return;
-  if (context.lead.status !== 'active') throw new ForbiddenError('A rep may change only their own activities on this lead');
-  assertMayChange(actor, context.lead);
+  const lead = context.lead;
+  if (lead.status !== 'active' || !repMayWorkOn(actor, lead)) throw new NotFoundError(`Activity ${activity.id} not found`);
+  if (lead.ownerId !== actor.userId) throw new ForbiddenError("A rep may change a colleague's activity only on a lead they own");
 }
 
 function assertAssignee(actor: Actor, userId: string, user: UserState | null): void {
@@ -53,8 +52,10 @@ function assertAssignee(actor: Actor, userId: string, user: UserState | null): v
     throw new IllegalStateError('invalid-user', `User ${userId} does not exist or may not hold activities (admin, manager or rep only)`);
 }
 
-function requireActivity(state: ActivityState, id: string): LiveActivity {
+/** The activity a command changes: whether this actor may is asked before whether it was deleted. */
+function requireActivity(state: ActivityState, id: string, actor: Actor, context: ActivityContext): LiveActivity {
   if (state.status === 'none') throw new NotFoundError(`Activity ${id} not found`);
+  assertMayChangeActivity(actor, state, context);
   if (state.status === 'deleted') throw new IllegalStateError('activity-deleted', `Activity ${id} was deleted`);
   return state;
 }
@@ -80,7 +81,7 @@ export function logActivity(command: LogActivity, state: ActivityState): Activit
   const { body } = data;
   assertWriter(metadata.actor);
   if (state.status !== 'none') throw new ConflictError(`Activity ${data.activityId} already exists`, { rule: 'activity-exists' });
-  requireLead(context, body.leadId, metadata.actor);
+  requireChangeableLead(context.lead, body.leadId, metadata.actor);
   const userId = body.userId ?? metadata.actor.userId;
   assertAssignee(metadata.actor, userId, context.user);
   const completion = body.completion && {
@@ -115,8 +116,7 @@ const canonical = (value: unknown): string =>
 
 export function updateActivity(command: UpdateActivity, state: ActivityState): ActivityEvent[] {
   const { data, context, metadata } = command;
-  const activity = requireActivity(state, data.activityId);
-  assertMayChangeActivity(metadata.actor, activity, context);
+  const activity = requireActivity(state, data.activityId, metadata.actor, context);
   const wanted: Record<string, unknown> = { ...data.changes };
   if (data.changes.details !== undefined) wanted.details = parseDetails(activity.type, data.changes.details);
   if (data.changes.userId !== undefined && data.changes.userId !== activity.userId) assertAssignee(metadata.actor, data.changes.userId, context.user);
@@ -132,8 +132,7 @@ export function updateActivity(command: UpdateActivity, state: ActivityState): A
 
 export function completeActivity(command: CompleteActivity, state: ActivityState): ActivityEvent[] {
   const { data, context, metadata } = command;
-  const activity = requireActivity(state, data.activityId);
-  assertMayChangeActivity(metadata.actor, activity, context);
+  const activity = requireActivity(state, data.activityId, metadata.actor, context);
   const outcome = parseOutcome(activity.type, data.outcome);
   const completedAt = data.completedAt ?? activity.completion?.completedAt ?? metadata.occurredAt;
   const c = activity.completion;

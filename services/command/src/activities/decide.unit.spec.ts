@@ -59,8 +59,8 @@ describe('LogActivity', () => {
     spec.given([]).when(log(body(), asRepA, ctx(noLead))).thenThrows(NotFoundError);
   });
 
-  it('refuses a rep on another rep\'s lead, and a rep giving the activity to someone else', () => {
-    spec.given([]).when(log(body(), asRepB)).thenThrows(ForbiddenError);
+  it('refuses a rep on another rep\'s lead (as a missing lead), and a rep giving the activity to someone else', () => {
+    spec.given([]).when(log(body(), asRepB)).thenThrows(NotFoundError, { message: `Lead ${leadId} not found` });
     spec.given([]).when(log(body({ userId: repB }), asRepA)).thenThrows(ForbiddenError);
   });
 
@@ -93,8 +93,19 @@ describe('UpdateActivity', () => {
 
   it('refuses a deleted activity and a rep on someone else\'s', () => {
     spec.given([logged(), { type: 'ActivityDeleted', data: { activityId, leadId, reason: null } }]).when(update({ subject: 'x' })).thenThrows(IllegalStateError, { rule: 'activity-deleted' });
-    spec.given([logged()]).when(update({ subject: 'x' }, asRepB)).thenThrows(ForbiddenError);
-    spec.given([]).when(update({ subject: 'x' })).thenThrows(NotFoundError);
+    spec.given([logged()]).when(update({ subject: 'x' }, asRepB)).thenThrows(NotFoundError, { message: `Activity ${activityId} not found` });
+    spec.given([]).when(update({ subject: 'x' })).thenThrows(NotFoundError, { message: `Activity ${activityId} not found` });
+  });
+
+  it("refuses a rep a colleague's activity on an unassigned lead, and lets the lead's owner change it", () => {
+    const unassigned = ctx(leadOwnedBy(null));
+    spec.given([logged()]).when(update({ subject: 'x' }, asRepB, unassigned)).thenThrows(ForbiddenError);
+    spec.given([logged()]).when(update({ subject: 'x' }, asRepA, unassigned)).then([{ type: 'ActivityUpdated', data: { activityId, leadId, changes: { subject: { from: 'Intro call', to: 'x' } } } }]);
+    spec.given([logged()]).when(update({ subject: 'x' }, asRepB, ctx(leadOwnedBy(repB)))).then([{ type: 'ActivityUpdated', data: { activityId, leadId, changes: { subject: { from: 'Intro call', to: 'x' } } } }]);
+  });
+
+  it('answers a deleted activity a rep cannot see with the 404 of a missing one, not the 422', () => {
+    spec.given([logged(), { type: 'ActivityDeleted', data: { activityId, leadId, reason: null } }]).when(update({ subject: 'x' }, asRepB)).thenThrows(NotFoundError);
   });
 });
 
@@ -121,7 +132,7 @@ describe('CompleteActivity', () => {
 });
 
 describe('DeleteActivity', () => {
-  const del = (meta = asRepA): ActivityCommand => ({ type: 'DeleteActivity', data: { activityId, reason: 'duplicate' }, context: ctx(), metadata: meta });
+  const del = (meta = asRepA, context = ctx()): ActivityCommand => ({ type: 'DeleteActivity', data: { activityId, reason: 'duplicate' }, context, metadata: meta });
 
   it('deletes once; deleting again appends nothing', () => {
     const deleted: ActivityEvent = { type: 'ActivityDeleted', data: { activityId, leadId, reason: 'duplicate' } };
@@ -131,6 +142,7 @@ describe('DeleteActivity', () => {
 
   it('lets a manager delete any activity, not another rep', () => {
     spec.given([logged()]).when(del(asManager)).then([{ type: 'ActivityDeleted', data: { activityId, leadId, reason: 'duplicate' } }]);
-    spec.given([logged()]).when(del(asRepB)).thenThrows(ForbiddenError);
+    spec.given([logged()]).when(del(asRepB)).thenThrows(NotFoundError, { message: `Activity ${activityId} not found` });
+    spec.given([logged()]).when(del(asRepB, ctx(leadOwnedBy(null)))).thenThrows(ForbiddenError);
   });
 });

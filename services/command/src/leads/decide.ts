@@ -54,14 +54,17 @@ export type LeadEvent = EventPayload<
   'LeadCreated' | 'LeadDetailsUpdated' | 'LeadMovedToStage' | 'LeadAssigned' | 'LeadDealValueChanged' | 'LeadExpectedCloseDateChanged' | 'LeadProbabilityChanged'
 >;
 
-/** Reps change only their own or unassigned leads; auditors and analysts never write. */
-export function assertMayChange(actor: Actor, lead: ActiveLead): void {
-  if (actor.role === 'auditor' || actor.role === 'analyst') throw new ForbiddenError(`The ${actor.role} role cannot change leads`);
-  if (actor.role === 'rep' && lead.ownerId !== null && lead.ownerId !== actor.userId) throw new ForbiddenError('A rep may change only leads owned by them or unassigned');
-}
+/** A rep works on their own and unassigned leads; anyone else's lead does not exist for them. */
+export const repMayWorkOn = (actor: Actor, lead: ActiveLead): boolean => actor.role !== 'rep' || lead.ownerId === null || lead.ownerId === actor.userId;
 
-function requireLead(state: LeadState, leadId: string): ActiveLead {
-  if (state.status !== 'active') throw new NotFoundError(`Lead ${leadId} not found`);
+/**
+ * The one check of every write on a lead (lead commands, activities): a missing lead and another
+ * rep's lead answer the same 404, so a rep cannot learn which ids exist or whose they are;
+ * auditors and analysts never write (403).
+ */
+export function requireChangeableLead(state: LeadState, leadId: string, actor: Actor): ActiveLead {
+  if (state.status !== 'active' || !repMayWorkOn(actor, state)) throw new NotFoundError(`Lead ${leadId} not found`);
+  if (actor.role === 'auditor' || actor.role === 'analyst') throw new ForbiddenError(`The ${actor.role} role cannot change leads`);
   return state;
 }
 
@@ -117,8 +120,7 @@ const canonical = (value: unknown): string =>
   );
 
 export function updateLeadDetails(command: UpdateLeadDetails, state: LeadState): LeadEvent[] {
-  const lead = requireLead(state, command.data.leadId);
-  assertMayChange(command.metadata.actor, lead);
+  const lead = requireChangeableLead(state, command.data.leadId, command.metadata.actor);
   const stage = command.context.pipeline.status === 'active' ? command.context.pipeline.stages.find((s) => s.id === lead.stageId) : undefined;
   if (stage && isClosed(stage)) throw new IllegalStateError('lead-closed', `The lead is ${stage.isWon ? 'won' : 'lost'}: reopen it first by moving it to an open stage`);
   const given = command.data.changes.customFields
@@ -173,8 +175,7 @@ function rankForMove(lead: ActiveLead, target: Stage, context: MoveLeadToStage['
 
 export function moveLeadToStage(command: MoveLeadToStage, state: LeadState): LeadEvent[] {
   const { data, context } = command;
-  const lead = requireLead(state, data.leadId);
-  assertMayChange(command.metadata.actor, lead);
+  const lead = requireChangeableLead(state, data.leadId, command.metadata.actor);
   const target = context.pipeline.status === 'active' && context.pipeline.id === lead.pipelineId ? activeStage(context.pipeline, data.stageId) : undefined;
   if (!target) throw new IllegalStateError('unknown-stage', `Stage ${data.stageId} is not an active stage of the lead's pipeline`);
   const sameStage = target.id === lead.stageId;
@@ -211,8 +212,7 @@ export function reopenTarget(lead: LeadState, pipeline: PipelineState, stageId: 
 
 export function reopenLead(command: ReopenLead, state: LeadState): LeadEvent[] {
   const { data, context } = command;
-  const lead = requireLead(state, data.leadId);
-  assertMayChange(command.metadata.actor, lead);
+  const lead = requireChangeableLead(state, data.leadId, command.metadata.actor);
   const pipeline = context.pipeline.status === 'active' && context.pipeline.id === lead.pipelineId ? context.pipeline : undefined;
   const current = pipeline?.stages.find((s) => s.id === lead.stageId);
   if (!pipeline || !current || !isClosed(current)) throw new IllegalStateError('lead-not-closed', 'Only a won or lost lead can be reopened');
@@ -229,8 +229,7 @@ export function reopenLead(command: ReopenLead, state: LeadState): LeadEvent[] {
 
 export function assignLead(command: AssignLead, state: LeadState): LeadEvent[] {
   const { data, context, metadata } = command;
-  const lead = requireLead(state, data.leadId);
-  assertMayChange(metadata.actor, lead);
+  const lead = requireChangeableLead(state, data.leadId, metadata.actor);
   if (metadata.actor.role === 'rep' && data.ownerId !== null && data.ownerId !== metadata.actor.userId)
     throw new ForbiddenError('A rep may assign leads only to themselves or to nobody');
   assertValidOwner(data.ownerId, context.owner);

@@ -144,7 +144,13 @@ describe('UpdateLeadDetails', () => {
   it("lets a rep change their own and unassigned leads, not another rep's", () => {
     spec.given([created({ ownerId: repA })]).when(update({ city: 'Paris' }, asRepA)).then([{ type: 'LeadDetailsUpdated', data: { leadId, changes: { city: { from: null, to: 'Paris' } } } }]);
     spec.given([created({ ownerId: null })]).when(update({ city: 'Paris' }, asRepA)).then([{ type: 'LeadDetailsUpdated', data: { leadId, changes: { city: { from: null, to: 'Paris' } } } }]);
-    spec.given([created({ ownerId: repB })]).when(update({ city: 'Paris' }, asRepA)).thenThrows(ForbiddenError);
+    spec.given([created({ ownerId: repB })]).when(update({ city: 'Paris' }, asRepA)).thenThrows(NotFoundError, { message: `Lead ${leadId} not found` });
+  });
+
+  it("answers a rep on another rep's lead exactly as for a lead that does not exist", () => {
+    spec.given([]).when(update({ city: 'Paris' }, asRepA)).thenThrows(NotFoundError, { message: `Lead ${leadId} not found` });
+    spec.given([created({ ownerId: repB })]).when(update({ city: 'Paris' }, asRepA)).thenThrows(NotFoundError, { message: `Lead ${leadId} not found` });
+    spec.given([created({ ownerId: repB })]).when(update({ city: 'Paris' }, metaFor(admin, 'auditor'))).thenThrows(ForbiddenError);
   });
 
   it('answers not found for a lead that does not exist', () => {
@@ -232,8 +238,8 @@ describe('MoveLeadToStage', () => {
     spec.given([created()]).when(move({ stageId: crypto.randomUUID() })).thenThrows(IllegalStateError, { rule: 'unknown-stage' });
   });
 
-  it("refuses a rep moving another rep's lead", () => {
-    spec.given([created({ ownerId: repB })]).when(move({ stageId: CONTACTED }, {}, asRepA)).thenThrows(ForbiddenError);
+  it("refuses a rep moving another rep's lead as if it did not exist", () => {
+    spec.given([created({ ownerId: repB })]).when(move({ stageId: CONTACTED }, {}, asRepA)).thenThrows(NotFoundError, { message: `Lead ${leadId} not found` });
   });
 });
 
@@ -264,7 +270,7 @@ describe('AssignLead', () => {
   it('lets a rep take an unassigned lead but not hand leads to others', () => {
     spec.given([created({ ownerId: null })]).when(assign(repA, userWith(repA, 'rep'), asRepA)).then([{ type: 'LeadAssigned', data: { leadId, previousOwnerId: null, ownerId: repA, reason: 'territory', ...byHand } }]);
     spec.given([created({ ownerId: repA })]).when(assign(repB, userWith(repB, 'rep'), asRepA)).thenThrows(ForbiddenError);
-    spec.given([created({ ownerId: repB })]).when(assign(repA, userWith(repA, 'rep'), asRepA)).thenThrows(ForbiddenError);
+    spec.given([created({ ownerId: repB })]).when(assign(repA, userWith(repA, 'rep'), asRepA)).thenThrows(NotFoundError, { message: `Lead ${leadId} not found` });
   });
 
   it('answers not found for a lead that does not exist', () => {

@@ -72,13 +72,29 @@ describe('lead commands over HTTP', () => {
     expect(cookie.statusCode).toBe(401);
   });
 
-  it('answers 403 to auditors and analysts, and to a rep on another rep’s lead', async () => {
+  it('answers 403 to auditors and analysts, and to a rep on another rep’s lead the 404 of a missing one', async () => {
     expect((await createLead(auditor)).statusCode).toBe(403);
     const lead = (await createLead(repB)).json();
     expect((await h.request(analyst.token, { method: 'PATCH', url: `/api/leads/${lead.id}`, payload: { city: 'Oslo' } })).statusCode).toBe(403);
-    const res = await h.request(repA.token, { method: 'PATCH', url: `/api/leads/${lead.id}`, payload: { city: 'Oslo' } });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().type).toBe('https://leadline.dev/problems/forbidden');
+    const missingId = crypto.randomUUID();
+    const answer = async (id: string, method: 'PATCH' | 'PUT' | 'POST', url: string, payload: object) => {
+      const res = await h.request(repA.token, { method, url: url.replace(':id', id), payload });
+      const body = res.json();
+      // Everything but the id itself must read the same for a hidden lead and a missing one.
+      return { status: res.statusCode, type: res.headers['content-type'], body: JSON.parse(JSON.stringify(body).replaceAll(id, '<id>')) };
+    };
+    const stages = (await h.request(h.admin.token, { method: 'POST', url: '/api/pipeline/stages', payload: { name: `Hidden check ${missingId.slice(0, 6)}` } })).json();
+    for (const [method, url, payload] of [
+      ['PATCH', '/api/leads/:id', { city: 'Oslo' }],
+      ['PUT', '/api/leads/:id/move-stage', { stageId: stages.id }],
+      ['POST', '/api/leads/assign', { leadIds: [':id'], userId: repA.id }],
+    ] as const) {
+      const fill = (id: string) => JSON.parse(JSON.stringify(payload).replace(':id', id));
+      const hidden = await answer(lead.id, method, url, fill(lead.id));
+      const missing = await answer(missingId, method, url, fill(missingId));
+      expect(hidden.status, `${method} ${url}`).toBe(404);
+      expect(hidden).toEqual(missing);
+    }
     expect((await createLead(repA, { company: 'Mine', ownerId: repB.id })).statusCode).toBe(403);
     expect((await h.request(manager.token, { method: 'PATCH', url: `/api/leads/${lead.id}`, payload: { city: 'Oslo' } })).statusCode).toBe(200);
   });
@@ -185,8 +201,8 @@ describe('lead commands over HTTP', () => {
     ]);
     expect(body.checkpoint).toBe([body.results[0].checkpoint, body.results[1].checkpoint].sort().at(-1));
     expect((await leadEvents(y))[1].data).toEqual({ leadId: y, previousOwnerId: null, ownerId: repA.id, reason: 'territory', via: 'manual', ruleId: null, ruleName: null, matched: [] });
-    const forbidden = await h.request(repB.token, { method: 'POST', url: '/api/leads/assign', payload: { leadIds: [x], userId: repB.id } });
-    expect(forbidden.statusCode).toBe(403);
+    const hidden = await h.request(repB.token, { method: 'POST', url: '/api/leads/assign', payload: { leadIds: [x], userId: repB.id } });
+    expect(hidden.statusCode).toBe(404);
     const unchanged = await h.request(manager.token, { method: 'POST', url: '/api/leads/assign', payload: { leadIds: [x], userId: repA.id } });
     expect(unchanged.json().results[0].version).toBe(2);
   });

@@ -64,8 +64,11 @@ type WorkloadDbRow = {
   max_open_leads: number | null; status: string | null; away_from: Date | null; away_until: Date | null; set_at: Date | null; team_ids: string[];
 };
 
-/** Per user who may own leads: open leads (not won or lost) by stage, value, rotting, cap and availability at `at`. */
-export async function workloadAt(pool: pg.Pool, at: Date): Promise<WorkloadRow[]> {
+/**
+ * Per user who may own leads: open leads (not won or lost) by stage, value, rotting, cap and availability
+ * at `at`; only `onlyUserId`'s row when given (a rep who sees only their own leads).
+ */
+export async function workloadAt(pool: pg.Pool, at: Date, onlyUserId?: string): Promise<WorkloadRow[]> {
   const { rows } = await pool.query<WorkloadDbRow>(
     `WITH open AS (
        SELECT l.owner_id, l.stage_id, s.name AS stage_name, s.order_position, coalesce(l.deal_value, 0) AS value,
@@ -82,8 +85,8 @@ export async function workloadAt(pool: pg.Pool, at: Date): Promise<WorkloadRow[]
        r.max_open_leads, r.status, r.away_from, r.away_until, r.set_at,
        coalesce((SELECT array_agg(t.id ORDER BY t.name) FROM read.teams t WHERE u.id = ANY(t.member_ids)), '{}') AS team_ids
      FROM read.users u LEFT JOIN read.user_routing r ON r.user_id = u.id
-     WHERE u.role IN ('admin', 'manager', 'rep') ORDER BY lower(u.name), u.id`,
-    [at.toISOString()],
+     WHERE u.role IN ('admin', 'manager', 'rep') AND ($2::uuid IS NULL OR u.id = $2::uuid) ORDER BY lower(u.name), u.id`,
+    [at.toISOString(), onlyUserId ?? null],
   );
   return rows.map((r) => {
     const start = r.away_from ?? r.set_at;

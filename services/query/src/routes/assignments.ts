@@ -80,16 +80,18 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
     {
       schema: {
         summary: 'Per user: open leads by stage, total and weighted value, rotting leads, cap and availability (now)',
+        description: 'A rep who sees only their own leads (REP_VISIBILITY=own) gets only their own row: other reps\' totals are theirs.',
         tags: ['assignment'],
         querystring: minCheckpointQuery,
         response: { 200: workload },
       },
     },
     async (request) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      const principal = requirePrincipal(request, ctx.sessionSecret);
       const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, STAGES, USERS], request.query.minCheckpoint);
       const at = new Date();
-      return { items: await workloadAt(ctx.pool, at), at: at.toISOString(), ...meta };
+      const scope = scopeFor(principal, ctx.repVisibility);
+      return { items: await workloadAt(ctx.pool, at, scope.kind === 'own' ? scope.userId : undefined), at: at.toISOString(), ...meta };
     },
   );
 }
