@@ -1,6 +1,7 @@
 import type { Projection } from '../engine/types.ts';
 import { activitiesProjection } from './activities/projection.ts';
 import { assignmentsProjection } from './assignments/projection.ts';
+import { auditLogProjection } from './audit_log/projection.ts';
 import { conversionProjection } from './conversion/projection.ts';
 import { fieldPolicyProjection } from './field_policy/projection.ts';
 import { leadCardsProjection } from './lead_cards/projection.ts';
@@ -10,9 +11,9 @@ import { stagesProjection } from './stages/projection.ts';
 import { timelineProjection } from './timeline/projection.ts';
 import { usersProjection } from './users/projection.ts';
 
-export const projections: readonly Projection[] = [usersProjection, stagesProjection, leadCardsProjection, stageTotalsProjection, pipelineHistoryProjection, conversionProjection, activitiesProjection, timelineProjection, assignmentsProjection, fieldPolicyProjection];
+export const projections: readonly Projection[] = [usersProjection, stagesProjection, leadCardsProjection, stageTotalsProjection, pipelineHistoryProjection, conversionProjection, activitiesProjection, timelineProjection, assignmentsProjection, fieldPolicyProjection, auditLogProjection];
 
-export const PROJECTION_NAMES = ['users', 'stages', 'lead_cards', 'stage_totals', 'pipeline_history', 'conversion', 'activities', 'timeline', 'assignments', 'field_policy'] as const;
+export const PROJECTION_NAMES = ['users', 'stages', 'lead_cards', 'stage_totals', 'pipeline_history', 'conversion', 'activities', 'timeline', 'assignments', 'field_policy', 'audit_log'] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
 
-export { activitiesProjection, assignmentsProjection, conversionProjection, fieldPolicyProjection, leadCardsProjection, timelineProjection, pipelineHistoryProjection, stageTotalsProjection, stagesProjection, usersProjection };
+export { activitiesProjection, assignmentsProjection, auditLogProjection, conversionProjection, fieldPolicyProjection, leadCardsProjection, timelineProjection, pipelineHistoryProjection, stageTotalsProjection, stagesProjection, usersProjection };
