@@ -12,6 +12,7 @@ export function createAppRouter(): Router {
       { path: '/assignments', name: 'assignments', component: () => import('./pages/AssignmentsPage.vue') },
       { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue') },
       { path: '/activity-templates', name: 'activity-templates', component: () => import('./pages/TemplatesPage.vue') },
+      { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });
