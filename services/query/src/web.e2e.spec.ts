@@ -51,6 +51,18 @@ describe('the web app', () => {
     expect(icon.headers['content-type']).toContain('svg');
   });
 
+  it('sends the strict CSP and the other security headers with the page, its files and deep links', async () => {
+    for (const [url, accept] of [['/', 'text/html'], ['/board', 'text/html'], ['/assets/index-abc123.js', '*/*'], ['/favicon.svg', 'image/*']]) {
+      const res = await get(url, accept);
+      expect(res.statusCode, url).toBe(200);
+      const csp = String(res.headers['content-security-policy']);
+      for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"]) expect(csp, url).toContain(directive);
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    }
+  });
+
   it('keeps unknown API paths and missing files 404 problems', async () => {
     const api = await get('/api/nothing-here');
     expect(api.statusCode).toBe(404);
