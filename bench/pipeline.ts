@@ -115,7 +115,7 @@ async function main() {
     const logger = createLogger('bench', 'silent');
     const pool = createPool(url, { max: projectorConnections(NEEDED.length, false) + 8, applicationName: 'bench-pipeline' });
     const store = await PostgresEventStore.create(pool, url);
-    const boot = await bootstrap({ eventStore: store, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
+    const boot = await bootstrap({ eventStore: store, pool, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
     let end: number;
     if (fs.existsSync(loadedMarker)) {
       end = (JSON.parse(fs.readFileSync(loadedMarker, 'utf8')) as { end: number }).end;

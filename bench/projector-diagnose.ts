@@ -46,7 +46,7 @@ async function main() {
     await admin.query('CREATE DATABASE seed');
     const seedPool = createPool(urlOf('seed'), { max: 4, applicationName: 'diag' });
     const store = await PostgresEventStore.create(seedPool, urlOf('seed'));
-    const boot = await bootstrap({ eventStore: store, adminEmail: 'diag@leadline.local', adminPassword: 'diag-admin-password', log: logger });
+    const boot = await bootstrap({ eventStore: store, pool, adminEmail: 'diag@leadline.local', adminPassword: 'diag-admin-password', log: logger });
     const pipe = await store.readStream(`pipeline-${boot.defaultPipelineId}`);
     const stages: PlanStage[] = pipe
       .filter((e) => e.type === 'StageAdded')

@@ -1,4 +1,4 @@
-import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
+import { createLogger, createServer, endSession, SessionStore } from '@leadline/platform';
 import { buildCommandApp } from '@leadline/command';
 import { generateLead, seededRandom, vocabulary, type Random } from '@leadline/datagen';
 import type { CommandAccepted, StageDto } from '@leadline/contracts';
@@ -94,9 +94,11 @@ export async function seedDemo(stack: Stack, options: { leads: number; seed?: nu
   const seeder = await createServer({ logger: createLogger('demo', 'warn'), title: 'demo' });
   await seeder.register(buildCommandApp({ pool: stack.pool, eventStore: stack.eventStore, sessionSecret: stack.sessionSecret, cookieSecure: false, clock: () => new Date(now) }));
   await seeder.ready();
-  const admin: Principal = { userId: stack.admin.userId, role: 'admin', name: 'Administrator', email: stack.admin.email };
-  const send = async (method: 'POST' | 'PUT', url: string, payload: unknown, as: Principal = admin) => {
-    const res = await seeder.inject({ method, url, payload: payload as object, headers: { authorization: `Bearer ${signToken(as, stack.sessionSecret)}` } });
+  // The seeder signs in as the admin with a session of its own, ended when it is done.
+  const session = await new SessionStore(stack.pool, stack.sessionSecret).issue({ userId: stack.admin.userId, ttlSeconds: 3600, userAgent: 'demo seeder' });
+  const authorization = `Bearer ${session.token}`;
+  const send = async (method: 'POST' | 'PUT', url: string, payload: unknown) => {
+    const res = await seeder.inject({ method, url, payload: payload as object, headers: { authorization } });
     return { status: res.statusCode, body: res.json() as CommandAccepted };
   };
   try {
@@ -111,7 +113,7 @@ export async function seedDemo(stack: Stack, options: { leads: number; seed?: nu
       userIds.push(res.body.id);
     }
     const repIds = userIds.slice(1);
-    const stagesRes = await stack.app.inject({ method: 'GET', url: '/api/pipeline/stages', headers: { authorization: `Bearer ${signToken(admin, stack.sessionSecret)}` } });
+    const stagesRes = await stack.app.inject({ method: 'GET', url: '/api/pipeline/stages', headers: { authorization } });
     const stages = new Map((stagesRes.json() as StageDto[]).map((s) => [s.name, s.id]));
 
     const r = seededRandom(options.seed ?? 20261124);
@@ -147,9 +149,10 @@ export async function seedDemo(stack: Stack, options: { leads: number; seed?: nu
       else if (done % 1000 < group.length) options.log(`Seeding demo: ${done}/${actions.length} commands`);
     }
     if (tty) process.stdout.write('\n');
-    await stack.app.inject({ method: 'GET', url: `/api/pipeline/board?minCheckpoint=${lastCheckpoint}`, headers: { authorization: `Bearer ${signToken(admin, stack.sessionSecret)}` } });
+    await stack.app.inject({ method: 'GET', url: `/api/pipeline/board?minCheckpoint=${lastCheckpoint}`, headers: { authorization } });
     options.log(`Demo seeded: ${options.leads} leads, ${actions.length} commands. Demo users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => `${u.email} (${u.role})`).join(', ')}`);
   } finally {
+    await endSession(stack.pool, stack.admin.userId, session.sessionId, 'demo seeded');
     await seeder.close();
   }
 }

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '@leadline/platform';
+import { saveAccount, SessionStore } from '@leadline/platform';
 import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import { repoRoot } from '../scripts/stack.ts';
 
@@ -89,7 +89,10 @@ describe('command service with EventStoreDB unreachable', () => {
   });
 
   it('answers a command with 503 and Retry-After, and bad input still with 400', async () => {
-    const token = signToken({ userId: crypto.randomUUID(), role: 'admin', name: 'Admin', email: 'admin@leadline.local' }, SECRET);
+    // Sessions live in PostgreSQL, which is up: an admin signed in before the event store went away.
+    const userId = crypto.randomUUID();
+    await saveAccount(db.pool, { userId, email: 'admin@leadline.local', name: 'Admin', role: 'admin', teamId: null, disabled: false, version: 1 });
+    const { token } = await new SessionStore(db.pool, SECRET).issue({ userId, ttlSeconds: 600 });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     await expectUnavailable(await fetch(`${base}/api/leads`, { method: 'POST', headers, body: JSON.stringify({ company: 'Acme' }) }));
     const bad = await fetch(`${base}/api/leads`, { method: 'POST', headers, body: JSON.stringify({ company: 42 }) });

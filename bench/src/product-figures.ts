@@ -20,7 +20,7 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
   const logger = createLogger('bench', 'silent');
   const pool = createPool(url, { max: projectorConnections(PROJECTION_NAMES.length) + 4, applicationName: 'bench' });
   const store = await PostgresEventStore.create(pool, url);
-  const boot = await bootstrap({ eventStore: store, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
+  const boot = await bootstrap({ eventStore: store, pool, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
   // Stages of the default pipeline in board order, as the pipeline stream holds them.
   const pipe = await store.readStream(`pipeline-${boot.defaultPipelineId}`);
   const planStages: PlanStage[] =

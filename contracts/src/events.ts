@@ -41,7 +41,7 @@ import {
   stagesReorderedV1,
   stageUpdatedV1,
 } from './pipeline.ts';
-import { userCreatedV1, userEmailReservedV1 } from './users.ts';
+import { roleChangedV1, userCreatedV2, userDisabledV1, userEmailReservedV1, userEnabledV1, userPasswordChangedV1, userUpdatedV1 } from './users.ts';
 
 /**
  * Every event type with its current schema version. An older stored version is
@@ -64,7 +64,12 @@ export const eventDataSchemas = {
   LeadExpectedCloseDateChanged: { version: 1, data: leadExpectedCloseDateChangedV1 },
   LeadProbabilityChanged: { version: 1, data: leadProbabilityChangedV1 },
   LeadForgotten: { version: 1, data: leadForgottenV1 },
-  UserCreated: { version: 1, data: userCreatedV1 },
+  UserCreated: { version: 2, data: userCreatedV2 },
+  UserUpdated: { version: 1, data: userUpdatedV1 },
+  RoleChanged: { version: 1, data: roleChangedV1 },
+  UserDisabled: { version: 1, data: userDisabledV1 },
+  UserEnabled: { version: 1, data: userEnabledV1 },
+  UserPasswordChanged: { version: 1, data: userPasswordChangedV1 },
   UserEmailReserved: { version: 1, data: userEmailReservedV1 },
   ActivityLogged: { version: 2, data: activityLoggedV1 },
   ActivityUpdated: { version: 2, data: activityUpdatedV1 },
@@ -109,6 +114,11 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('LeadProbabilityChanged'),
   envelope('LeadForgotten'),
   envelope('UserCreated'),
+  envelope('UserUpdated'),
+  envelope('RoleChanged'),
+  envelope('UserDisabled'),
+  envelope('UserEnabled'),
+  envelope('UserPasswordChanged'),
   envelope('UserEmailReserved'),
   envelope('ActivityLogged'),
   envelope('ActivityUpdated'),
@@ -146,6 +156,11 @@ export const upcasters: Record<string, (data: unknown) => unknown> = {
   'ActivityUpdated@1': (data) => data,
   'ActivityCompleted@1': (data) => data,
   'ActivityDeleted@1': (data) => data,
+  // UserCreated v2 no longer carries the password hash (it lives in cmd.credentials): drop it when read.
+  'UserCreated@1': (data) => {
+    const { passwordHash: _hash, ...rest } = data as { passwordHash?: unknown };
+    return rest;
+  },
 };
 
 /**

@@ -11,6 +11,7 @@ export * from './timeline.ts';
 export * from './timelineKinds.ts';
 export * from './users.ts';
 export * from './conversionRollups.ts';
+export * from './sessions.ts';
 export * from './fieldPolicy.ts';
 export * from './fieldAccess.ts';
 export * from './forget.ts';

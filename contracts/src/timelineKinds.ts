@@ -44,6 +44,11 @@ const kinds = {
   PipelineArchived: null,
   LostReasonsSet: null,
   UserCreated: null,
+  UserUpdated: null,
+  RoleChanged: null,
+  UserDisabled: null,
+  UserEnabled: null,
+  UserPasswordChanged: null,
   UserEmailReserved: null,
 } as const satisfies Record<EventType, TimelineKind | null>;
 

@@ -3,13 +3,37 @@ import { isoDateTime, role, uuid } from './common.ts';
 
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
+/** Every password a person chooses or an admin sets: long rather than complicated (NIST SP 800-63B). */
+export const password = z.string().min(10, 'at least 10 characters').max(200);
+
+const userName = z.string().trim().min(1).max(120);
+
 export const createUserBody = z.object({
   email,
-  name: z.string().trim().min(1).max(120),
+  name: userName,
   role,
-  password: z.string().min(10, 'at least 10 characters').max(200),
+  password,
 }).strict();
 export type CreateUserBody = z.infer<typeof createUserBody>;
+
+/** `PUT /api/users/:id` (admin): the whole editable profile; `teamId` is the user's home team or null. */
+export const updateUserBody = z.object({
+  name: userName,
+  role,
+  teamId: uuid.nullable(),
+}).strict();
+export type UpdateUserBody = z.infer<typeof updateUserBody>;
+
+/** `POST /api/auth/password`: the signed-in user's own password. */
+export const changePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: password,
+}).strict();
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
+
+/** `POST /api/users/:id/password-reset` (admin): a temporary password the user is asked to change. */
+export const resetPasswordBody = z.object({ temporaryPassword: password }).strict();
+export type ResetPasswordBody = z.infer<typeof resetPasswordBody>;
 
 export const loginBody = z.object({
   email: z.string().trim().toLowerCase().min(3).max(254),
@@ -21,13 +45,26 @@ export const userDto = z.object({
   email: z.string(),
   name: z.string(),
   role,
+  teamId: uuid.nullable(),
+  disabled: z.boolean(),
+  /** The user stream's version: send it as If-Match with `PUT /api/users/:id`. */
+  version: z.number().int(),
   createdAt: isoDateTime,
 });
 export type UserDto = z.infer<typeof userDto>;
 
-export const loginResponse = z.object({ token: z.string(), user: userDto.omit({ createdAt: true }) });
+export const sessionUser = z.object({ id: uuid, email: z.string(), name: z.string(), role, teamId: uuid.nullable() });
+export type SessionUserDto = z.infer<typeof sessionUser>;
+
+export const loginResponse = z.object({
+  token: z.string(),
+  user: sessionUser,
+  /** An admin set this password: the web app asks for a new one first. */
+  mustChangePassword: z.boolean(),
+});
 export type LoginResponse = z.infer<typeof loginResponse>;
 
+/** Version 1 carried the argon2 hash; it now lives in the command side's `cmd.credentials` table. */
 export const userCreatedV1 = z.object({
   userId: uuid,
   email: z.string(),
@@ -35,6 +72,20 @@ export const userCreatedV1 = z.object({
   role,
   passwordHash: z.string(),
 });
+
+export const userCreatedV2 = z.object({
+  userId: uuid,
+  email: z.string(),
+  name: z.string(),
+  role,
+});
+
+export const userUpdatedV1 = z.object({ userId: uuid, name: z.string(), teamId: uuid.nullable() });
+export const roleChangedV1 = z.object({ userId: uuid, from: role, to: role });
+export const userDisabledV1 = z.object({ userId: uuid });
+export const userEnabledV1 = z.object({ userId: uuid });
+/** Who set a new password and how; never the password or its hash. */
+export const userPasswordChangedV1 = z.object({ userId: uuid, reset: z.boolean() });
 
 /** Appended (expected version: no stream) to `useremail-<sha256(email)>` so that an email is taken once. */
 export const userEmailReservedV1 = z.object({ userId: uuid, email: z.string() });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildCommandApp } from '@leadline/command';
 import type { CommandAccepted } from '@leadline/contracts';
-import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
+import { createLogger, createServer, SessionStore } from '@leadline/platform';
 import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import { repoRoot, startStack, type Stack } from '../../scripts/stack.ts';
 
@@ -72,9 +72,9 @@ export async function sendAt(s: TestStack, at: number, method: 'POST' | 'PUT', u
   const app = await createServer({ logger: createLogger('seed', 'warn'), title: 'seed' });
   await app.register(buildCommandApp({ pool: s.pool, eventStore: s.eventStore, sessionSecret: s.sessionSecret, cookieSecure: false, clock: () => new Date(at) }));
   await app.ready();
-  const admin: Principal = { userId: s.admin.userId, role: 'admin', name: 'Administrator', email: s.admin.email };
+  const { token } = await new SessionStore(s.pool, s.sessionSecret).issue({ userId: s.admin.userId, ttlSeconds: 600, userAgent: 'seed' });
   try {
-    const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${signToken(admin, s.sessionSecret)}` } });
+    const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
     return res.json() as CommandAccepted;
   } finally {

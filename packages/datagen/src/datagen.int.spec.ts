@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCommandApp } from '@leadline/command';
 import type { StageDto } from '@leadline/contracts';
 import { PostgresEventStore } from '@leadline/eventstore';
-import { createLogger, createServer, signToken, type Principal } from '@leadline/platform';
+import { createLogger, createServer, SessionStore } from '@leadline/platform';
 import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import { startTestStack, type TestStack } from '../../../test/support/stack.ts';
 import { bulkAppend, planDataset, writeThroughCommands } from './index.ts';
@@ -41,8 +41,8 @@ describe('the bulk path', () => {
     const seeder = await createServer({ logger: createLogger('seed', 'silent'), title: 'seed' });
     await seeder.register(buildCommandApp({ pool: stack.pool, eventStore: stack.eventStore, sessionSecret: stack.sessionSecret, cookieSecure: false, clock: () => new Date(now) }));
     await seeder.ready();
-    const admin: Principal = { userId: stack.admin.userId, role: 'admin', name: 'Administrator', email: stack.admin.email };
-    const auth = `Bearer ${signToken(admin, stack.sessionSecret)}`;
+    const session = await new SessionStore(stack.pool, stack.sessionSecret).issue({ userId: stack.admin.userId, ttlSeconds: 3600, userAgent: 'seed' });
+    const auth = `Bearer ${session.token}`;
     const run = await writeThroughCommands(
       plan(),
       async (method, url, body, at) => {

@@ -9,3 +9,4 @@ export * from './net.ts';
 export * from './problem.ts';
 export * from './secret-file.ts';
 export * from './server.ts';
+export * from './sessions/index.ts';

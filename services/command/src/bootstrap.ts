@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
-import { hash } from '@node-rs/argon2';
 import { defaultLostReasons, defaultStages } from '@leadline/contracts';
 import type { EventStore } from '@leadline/eventstore';
-import { ConcurrencyError, ConflictError, type Logger } from '@leadline/platform';
+import { ConcurrencyError, ConflictError, type Logger, type Pool } from '@leadline/platform';
 import { toNewEvents, type CommandMetadata, type EventPayload } from './events.ts';
 import { DEFAULT_PIPELINE_ID, defaultStageId, deterministicId } from './ids.ts';
+import { migrateCommandTables } from './migrations.ts';
 import { pipelineStream } from './reads.ts';
+import { importUsersFromLog, reconcileAccounts, syncAccount, type AccountDeps } from './users/accountSync.ts';
 import { createUserAccount, normaliseEmail } from './users/accounts.ts';
+import { addFirstCredential, hashPassword } from './users/credentials.ts';
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@leadline.local';
 
@@ -38,17 +40,22 @@ async function ensureDefaultPipeline(store: EventStore, log: Logger): Promise<vo
   }
 }
 
-/** The first admin, keyed by email: the same email always maps to the same user id. */
-async function ensureAdmin(store: EventStore, email: string, givenPassword: string | undefined, log: Logger): Promise<{ userId: string; email: string; password?: string; created: boolean }> {
+/**
+ * The first admin, keyed by email: the same email always maps to the same user id. The password is
+ * stored only if the admin has none yet (a process that died between creating the admin and storing
+ * its password gets one now).
+ */
+async function ensureAdmin(deps: AccountDeps, email: string, givenPassword: string | undefined, log: Logger): Promise<{ userId: string; email: string; password?: string; created: boolean }> {
   const userId = deterministicId(`leadline:admin:${email}`);
   const commandId = deterministicId(`leadline:bootstrap:admin:${email}`);
   const metadata: CommandMetadata = { commandId, correlationId: commandId, actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString() };
   const password = givenPassword ?? generatePassword();
   try {
-    const { user } = await createUserAccount(store, { userId, email, name: 'Administrator', role: 'admin', passwordHash: await hash(password) }, metadata);
-    // appended = 0: an earlier or concurrent bootstrap created it, so this password was not stored.
-    const created = user.appended > 0;
-    if (created) log.info({ userId, email }, 'first admin created');
+    const { user } = await createUserAccount(deps.eventStore, { userId, email, name: 'Administrator', role: 'admin' }, metadata);
+    // Not stored: an earlier or concurrent bootstrap gave the admin its password, not this one.
+    const created = await addFirstCredential(deps.pool, userId, await hashPassword(password));
+    await syncAccount(deps, userId);
+    if (user.appended > 0) log.info({ userId, email }, 'first admin created');
     return created && !givenPassword ? { userId, email, password, created } : { userId, email, created };
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
@@ -58,15 +65,20 @@ async function ensureAdmin(store: EventStore, email: string, givenPassword: stri
 }
 
 /**
- * Creates the default pipeline and the first admin if they do not exist yet. Idempotent and
+ * Creates the default pipeline and the first admin if they do not exist yet, and brings the accounts
+ * table up to date with the user streams (docs/commands.md, "Bootstrap"). Idempotent and
  * safe when several processes call it at once. Returns the generated password (to print once)
  * only when it created the admin with one.
  */
-export async function bootstrap(deps: { eventStore: EventStore; adminEmail?: string; adminPassword?: string; log: Logger }): Promise<{
+export async function bootstrap(deps: { eventStore: EventStore; pool: Pool; adminEmail?: string; adminPassword?: string; log: Logger }): Promise<{
   defaultPipelineId: string;
   admin: { userId: string; email: string; password?: string; created: boolean };
 }> {
+  await migrateCommandTables(deps.pool);
   await ensureDefaultPipeline(deps.eventStore, deps.log);
-  const admin = await ensureAdmin(deps.eventStore, normaliseEmail(deps.adminEmail ?? DEFAULT_ADMIN_EMAIL), deps.adminPassword, deps.log);
+  await importUsersFromLog(deps, deps.log);
+  const repaired = await reconcileAccounts(deps);
+  if (repaired) deps.log.warn({ accounts: repaired }, 'accounts behind their user streams were brought up to date');
+  const admin = await ensureAdmin(deps, normaliseEmail(deps.adminEmail ?? DEFAULT_ADMIN_EMAIL), deps.adminPassword, deps.log);
   return { defaultPipelineId: DEFAULT_PIPELINE_ID, admin };
 }

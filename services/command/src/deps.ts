@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import type { EventStore } from '@leadline/eventstore';
+import type { SessionStore } from '@leadline/platform';
 import type { IdempotencyStore } from './idempotency.ts';
 
 export type CommandDeps = {
@@ -9,10 +10,19 @@ export type CommandDeps = {
   eventStore: EventStore;
   sessionSecret: string;
   cookieSecure: boolean;
+  /** SESSION_TTL_HOURS: how long a session lasts from sign-in (default 12 h). */
+  sessionTtlSeconds?: number;
   /** When commands happen; only the demo seeder replaces it, to record a plausible past. */
   clock?: () => Date;
 };
 
-export type RouteDeps = CommandDeps & { idempotency: IdempotencyStore };
+export const DEFAULT_SESSION_TTL_SECONDS = 12 * 3600;
+
+export type RouteDeps = CommandDeps & {
+  idempotency: IdempotencyStore;
+  sessions: SessionStore;
+  /** Connections for session-level locks held across a command, apart from the pool the work uses. */
+  lockPool: pg.Pool;
+};
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

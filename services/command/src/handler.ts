@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore, NewEvent } from '@leadline/eventstore';
-import { ConcurrencyError, ValidationError, type Principal } from '@leadline/platform';
-import { requireWriter } from './auth.ts';
+import { ConcurrencyError, ValidationError, type Principal, type SessionStore } from '@leadline/platform';
+import { requirePrincipal, requireWriter } from './auth.ts';
 import { loadAggregate, toNewEvents, type Aggregate, type CommandMetadata, type EventPayload, type Loaded } from './events.ts';
 import { IDEMPOTENCY_KEY, requestHash, type IdempotencyStore } from './idempotency.ts';
 import { commandIdFor } from './ids.ts';
@@ -107,7 +107,10 @@ export const acceptedAnswer = (id: string, outcome: StreamOutcome, status = 200)
 
 export type RunContext = { principal: Principal; metadata: CommandMetadata; ifMatch?: number };
 
-export type HandlerDeps = { sessionSecret: string; idempotency: IdempotencyStore; clock?: () => Date };
+export type HandlerDeps = { sessions: SessionStore; idempotency: IdempotencyStore; clock?: () => Date };
+
+/** `writer` (default): roles that may write; `anyone`: any signed-in user, for changes to one's own account. */
+export type CommandOptions = { who?: 'writer' | 'anyone' };
 
 /**
  * The HTTP side every write route shares: authentication, If-Match, Idempotency-Key
@@ -120,11 +123,12 @@ export async function executeCommand<B extends Record<string, unknown>>(
   deps: HandlerDeps,
   command: string,
   run: (ctx: RunContext) => Promise<Answer<B>>,
+  options: CommandOptions = {},
 ): Promise<B> {
   const stop = commandDuration.startTimer({ command });
   let outcome = 'error';
   try {
-    const principal = requireWriter(request, deps.sessionSecret);
+    const principal = options.who === 'anyone' ? await requirePrincipal(request, deps.sessions) : await requireWriter(request, deps.sessions);
     const ifMatch = parseIfMatch(request.headers['if-match']);
     const key = parseIdempotencyKey(request.headers['idempotency-key']);
     const base = { correlationId: request.correlationId, actor: { userId: principal.userId, role: principal.role }, occurredAt: (deps.clock?.() ?? new Date()).toISOString() };

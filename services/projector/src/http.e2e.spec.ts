@@ -44,7 +44,7 @@ describe('projector metrics and health endpoint', () => {
   });
 
   it('answers 503 naming the poison event once a projection is stopped by one', async () => {
-    const poison = newEvent('UserCreated', { userId: crypto.randomUUID(), email: 'x@example.com', name: 'X', role: 'rep', passwordHash: 'h' });
+    const poison = newEvent('UserCreated', { userId: crypto.randomUUID(), email: 'x@example.com', name: 'X', role: 'rep' });
     poison.data = { ...(poison.data as object), role: 'emperor' };
     await append(h.store, `user-${crypto.randomUUID()}`, poison);
     const health = await waitFor(async () => {

@@ -1,6 +1,9 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
+import { runMigrations, SessionStore, sessionMigrations } from '@leadline/platform';
 import type pg from 'pg';
+import type { EventStore } from '@leadline/eventstore';
+import { registerAuditRoutes } from './audit/routes.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { CheckpointTracker } from './consistency.ts';
 import { LiveHub } from './live/hub.ts';
@@ -23,6 +26,8 @@ export type QueryDeps = {
   databaseUrl: string;
   sessionSecret: string;
   repVisibility: RepVisibility;
+  /** Where audit events are appended (an export is recorded before it is sent); without it the audit export answers 503. */
+  eventStore?: EventStore;
   /** The built web app to serve at `/`, with an SPA fallback. */
   webDist?: string;
   /** Projections the health check requires; default: users, stages, lead_cards, stage_totals. */
@@ -35,14 +40,18 @@ export type QueryDeps = {
  */
 export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
   return async (app) => {
+    // The command side owns these tables; creating them here too lets either service start first.
+    await runMigrations(deps.pool, 'sessions', sessionMigrations);
+    const sessions = new SessionStore(deps.pool, deps.sessionSecret);
     const projections = deps.expectedProjections ?? DEFAULT_PROJECTIONS;
     const tracker = new CheckpointTracker(deps.pool);
-    const hub = new LiveHub({ pool: deps.pool, tracker, repVisibility: deps.repVisibility, projections, log: app.log });
+    const hub = new LiveHub({ pool: deps.pool, sessions, tracker, repVisibility: deps.repVisibility, projections, log: app.log });
     const feed = new ChangeFeed(deps.databaseUrl, app.log);
     feed.onNotice((notice) => {
       tracker.advance(notice.projection, notice.checkpoint);
       hub.notice(notice);
     });
+    feed.onSessionNotice((notice) => hub.sessionNotice(notice));
     feed.onConnected(async (reconnected) => {
       await tracker.refresh();
       hub.feedConnected(reconnected);
@@ -56,7 +65,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     });
 
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-    const ctx = { pool: deps.pool, tracker, sessionSecret: deps.sessionSecret, repVisibility: deps.repVisibility };
+    const ctx = { pool: deps.pool, tracker, sessions, repVisibility: deps.repVisibility };
     registerHealthRoute(app, deps.pool, projections);
     registerUserRoutes(app, ctx);
     registerLeadRoutes(app, ctx);
@@ -65,7 +74,8 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     registerActivityRoutes(app, ctx);
     registerTimelineRoutes(app, ctx);
     registerAssignmentRoutes(app, ctx);
-    registerLiveRoute(app, hub, deps.sessionSecret);
+    registerAuditRoutes(app, ctx, deps.eventStore);
+    registerLiveRoute(app, hub, sessions);
     if (deps.webDist) await registerWebApp(app, deps.webDist);
   };
 }

@@ -1,16 +1,20 @@
 import { CHANGE_CHANNEL, changeNotice, type ChangeNotice } from '@leadline/contracts';
+import { SESSION_CHANNEL, sessionNotice, type SessionNotice } from '@leadline/platform';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
+import type { z } from 'zod';
 
 type NoticeListener = (notice: ChangeNotice) => void;
+type SessionListener = (notice: SessionNotice) => void;
 /** `reconnected` is false on the first connection, true after a drop (notices in the gap are lost). */
 type ConnectedListener = (reconnected: boolean) => Promise<void> | void;
 
 const MAX_BACKOFF_MS = 5_000;
 
 /**
- * The one dedicated PostgreSQL connection per app that LISTENs for the projector's change
- * notices. A dropped connection is re-established with capped exponential backoff.
+ * The one dedicated PostgreSQL connection per app that LISTENs for the projector's change notices
+ * and the command side's session notices (ended sessions, changed accounts). A dropped connection
+ * is re-established with capped exponential backoff.
  */
 export class ChangeFeed {
   private client: pg.Client | null = null;
@@ -19,6 +23,7 @@ export class ChangeFeed {
   private everConnected = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly noticeListeners = new Set<NoticeListener>();
+  private readonly sessionListeners = new Set<SessionListener>();
   private readonly connectedListeners = new Set<ConnectedListener>();
 
   constructor(private readonly databaseUrl: string, private readonly log: FastifyBaseLogger) {}
@@ -29,6 +34,10 @@ export class ChangeFeed {
 
   onNotice(fn: NoticeListener): void {
     this.noticeListeners.add(fn);
+  }
+
+  onSessionNotice(fn: SessionListener): void {
+    this.sessionListeners.add(fn);
   }
 
   onConnected(fn: ConnectedListener): void {
@@ -52,13 +61,14 @@ export class ChangeFeed {
     if (this.closed) return;
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'leadline-query-listen', keepAlive: true });
     client.on('notification', (msg) => {
-      if (msg.channel === CHANGE_CHANNEL) this.deliver(msg.payload);
+      if (msg.channel === CHANGE_CHANNEL) this.deliver(msg.payload, changeNotice, this.noticeListeners);
+      else if (msg.channel === SESSION_CHANNEL) this.deliver(msg.payload, sessionNotice, this.sessionListeners);
     });
     client.on('error', (err) => this.dropped(client, err));
     client.on('end', () => this.dropped(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+      await client.query(`LISTEN ${CHANGE_CHANNEL}; LISTEN ${SESSION_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners('end');
       client.on('error', () => {});
@@ -104,7 +114,7 @@ export class ChangeFeed {
     }, delay);
   }
 
-  private deliver(payload: string | undefined): void {
+  private deliver<S extends z.ZodType>(payload: string | undefined, schema: S, listeners: Set<(notice: z.infer<S>) => void>): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(payload ?? '');
@@ -112,11 +122,11 @@ export class ChangeFeed {
       this.log.warn({ payload }, 'change feed: notice is not JSON');
       return;
     }
-    const result = changeNotice.safeParse(parsed);
+    const result = schema.safeParse(parsed);
     if (!result.success) {
-      this.log.warn({ payload }, 'change feed: notice does not match the ChangeNotice schema');
+      this.log.warn({ payload }, 'change feed: notice does not match its schema');
       return;
     }
-    for (const fn of this.noticeListeners) fn(result.data);
+    for (const fn of listeners) fn(result.data);
   }
 }

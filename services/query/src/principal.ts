@@ -1,8 +1,9 @@
-import { principalFromHeaders, UnauthorizedError, type Principal } from '@leadline/platform';
+import { UnauthorizedError, type Principal, type SessionStore } from '@leadline/platform';
 import type { FastifyRequest } from 'fastify';
 
-export function requirePrincipal(request: FastifyRequest, sessionSecret: string): Principal {
-  const principal = principalFromHeaders(request.headers, sessionSecret);
+/** The live session's user, as their account stands now (sessions are checked on every request). */
+export async function requirePrincipal(request: FastifyRequest, sessions: SessionStore): Promise<Principal> {
+  const principal = await sessions.principalOf(request);
   if (!principal) throw new UnauthorizedError('Sign in first: a bearer token or the session cookie is required');
   return principal;
 }

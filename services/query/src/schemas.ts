@@ -1,4 +1,4 @@
-import { checkpoint, isoDateTime, role, uuid } from '@leadline/contracts';
+import { checkpoint, isoDateTime, uuid } from '@leadline/contracts';
 import { z } from 'zod';
 
 /** Schemas of answers that only the query service gives (everything shared lives in contracts). */
@@ -17,8 +17,6 @@ export const projectionHealth = z.object({
 
 export const health = z.object({ status: z.enum(['ok', 'degraded']), projections: z.array(projectionHealth) });
 export type Health = z.infer<typeof health>;
-
-export const me = z.object({ id: uuid, email: z.string(), name: z.string(), role });
 
 export const stagesQuery = z.object({ pipelineId: uuid.optional(), minCheckpoint: checkpoint.optional() });
 export const stageIdParams = z.object({ stageId: uuid });

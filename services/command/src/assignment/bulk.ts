@@ -122,7 +122,7 @@ export function registerBulkAssignRoute(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const principal = requireWriter(request, deps.sessionSecret);
+      const principal = await requireWriter(request, deps.sessions);
       const actor = { userId: principal.userId, role: principal.role };
       assertManager(actor, 'bulk-assign leads');
       const { userId, reason, leadIds, filter } = request.body;

@@ -81,7 +81,7 @@ describe('confirmed moves and the round-robin turn order', () => {
 });
 
 describe('rule simulation', () => {
-  const user = (userId: string, name: string) => ({ payload: { type: 'UserCreated' as const, data: { userId, email: `${name}@x.io`, name, role: 'rep' as const, passwordHash: 'x' } }, occurredAt: '2026-01-01T00:00:00.000Z' });
+  const user = (userId: string, name: string) => ({ payload: { type: 'UserCreated' as const, data: { userId, email: `${name}@x.io`, name, role: 'rep' as const } }, occurredAt: '2026-01-01T00:00:00.000Z' });
   const created = (leadId: string, at: string, country: string, ownerId: string | null = null) => ({
     payload: { type: 'LeadCreated' as const, data: { leadId, pipelineId: team, stageId: team, rank: 'a', ownerId, fields: completeLeadFields({ company: leadId, country }) } },
     occurredAt: at,

@@ -6,7 +6,7 @@ import { payloadOf, type EventPayload } from '../events.ts';
 import { deterministicId } from '../ids.ts';
 import { leadAggregate, type LeadState } from '../leads/lead.ts';
 import { requireWriter } from '../auth.ts';
-import { canOwnLeads, evolve as evolveUser, initialState as noUser, type UserState } from '../users/user.ts';
+import { canOwnLeads, evolve as evolveUser, initialState as noUser, userEventTypes, type UserState } from '../users/user.ts';
 import { evolveAvailability, initialAvailability, type Availability } from './availability.ts';
 import { decideRouting } from './choose.ts';
 import { assertManager } from './decide.ts';
@@ -15,7 +15,7 @@ import { problems } from '../schemas.ts';
 
 const PAGE = 2000;
 /** The events a simulation reads: who exists, teams, availability, leads and their assignments. */
-const SIMULATED_TYPES = ['TeamSaved', 'UserCreated', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadCreated', 'LeadAssigned'];
+const SIMULATED_TYPES = ['TeamSaved', ...userEventTypes, 'UserAvailabilitySet', 'UserCapacitySet', 'LeadCreated', 'LeadAssigned'];
 const MAX_DIFFERENCES = 200;
 
 /** The draft rules as the router sees them; ids follow from their position so a run is repeatable. */
@@ -47,7 +47,12 @@ export function simulate(events: Iterable<LogEvent>, rules: Rule[], from: string
         teams.set(e.data.teamId, e.data.memberIds);
         break;
       case 'UserCreated':
-        users.set(e.data.userId, evolveUser(noUser, e));
+      case 'UserUpdated':
+      case 'RoleChanged':
+      case 'UserDisabled':
+      case 'UserEnabled':
+      case 'UserPasswordChanged':
+        users.set(e.data.userId, evolveUser(users.get(e.data.userId) ?? noUser, e));
         break;
       case 'UserAvailabilitySet':
       case 'UserCapacitySet':
@@ -152,7 +157,7 @@ export function registerSimulationRoute(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const principal = requireWriter(request, deps.sessionSecret);
+      const principal = await requireWriter(request, deps.sessions);
       assertManager({ userId: principal.userId, role: principal.role }, 'simulate rules');
       const events: LogEvent[] = [];
       for await (const e of readLog(deps.eventStore)) events.push(e);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStages, domainEvent, eventMetadata } from '@leadline/contracts';
-import { signToken } from '@leadline/platform';
+import { SessionStore } from '@leadline/platform';
 import { defaultStageId } from '../ids.ts';
 import { commandConflicts } from '../metrics.ts';
 import { startCommandHarness, type CommandHarness, type TestUser } from '../testing/app.ts';
@@ -65,7 +65,7 @@ describe('lead commands over HTTP', () => {
 
   it('answers 401 without credentials and with a forged or garbage token', async () => {
     expect((await h.request(null, { method: 'POST', url: '/api/leads', payload: { company: 'X' } })).statusCode).toBe(401);
-    const forged = signToken({ userId: h.admin.id, role: 'admin', name: 'Admin', email: h.admin.email }, 'another-secret-another-secret-another-secret');
+    const forged = (await new SessionStore(h.db.pool, 'another-secret-another-secret-another-secret').issue({ userId: h.admin.id, ttlSeconds: 60 })).token;
     expect((await h.request(forged, { method: 'POST', url: '/api/leads', payload: { company: 'X' } })).statusCode).toBe(401);
     expect((await h.request('garbage.token', { method: 'POST', url: '/api/leads', payload: { company: 'X' } })).statusCode).toBe(401);
     const cookie = await h.request(null, { method: 'POST', url: '/api/leads', payload: { company: 'X' }, headers: { cookie: 'leadline_session=tampered' } });

@@ -31,7 +31,7 @@ export async function startCommandHarness(): Promise<CommandHarness> {
   const app = await createServer({ logger, title: 'Leadline command API' });
   await app.register(buildCommandApp({ pool: db.pool, eventStore, sessionSecret: SESSION_SECRET, cookieSecure: false }));
   await app.ready();
-  const boot = await bootstrap({ eventStore, log: logger });
+  const boot = await bootstrap({ eventStore, pool: db.pool, log: logger });
   if (!boot.admin.password) throw new Error('bootstrap did not create the admin');
 
   const request = (token: string | null, options: InjectOptions) =>

@@ -19,7 +19,7 @@ export const pipelineEvents: PipelineEvent[] = [
 export const pipeline: PipelineState = pipelineEvents.reduce(evolvePipeline, noPipeline);
 
 export const userWith = (id: string, role: Role): UserState =>
-  evolveUser(noUser, { type: 'UserCreated', data: { userId: id, email: `${role}-${id.slice(0, 4)}@example.com`, name: role, role, passwordHash: 'x' } });
+  evolveUser(noUser, { type: 'UserCreated', data: { userId: id, email: `${role}-${id.slice(0, 4)}@example.com`, name: role, role } });
 
 export const metaFor = (userId: string, role: Role): CommandMetadata => ({
   commandId: crypto.randomUUID(),

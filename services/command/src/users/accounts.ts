@@ -7,7 +7,7 @@ import { handleCommand, type StreamOutcome } from '../handler.ts';
 import { deterministicId } from '../ids.ts';
 import { loadUser, userStream } from '../reads.ts';
 import { createUser, reserveEmail } from './decide.ts';
-import { reservationAggregate, userAggregate, type UserState } from './user.ts';
+import { reservationAggregate, userAggregate, type ExistingUser } from './user.ts';
 
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
@@ -16,7 +16,7 @@ export const emailStream = (email: string): string => `useremail-${crypto.create
 /** One id per (email, user): re-reserving the same email for the same user is a no-op in the store. */
 export const reservationEventId = (email: string, userId: string): string => deterministicId(`useremail:${normaliseEmail(email)}:${userId}`);
 
-export type NewUser = { userId: string; email: string; name: string; role: Role; passwordHash: string };
+export type NewUser = { userId: string; email: string; name: string; role: Role };
 
 /**
  * Reserves the email (its own stream, created once), then creates the user. A crash between
@@ -42,7 +42,8 @@ export async function createUserAccount(store: EventStore, user: NewUser, metada
   return { reservation, user: created };
 }
 
-export async function findUserByEmail(store: EventStore, email: string): Promise<Extract<UserState, { status: 'active' }> | null> {
+/** The user an email belongs to, disabled or not. */
+export async function findUserByEmail(store: EventStore, email: string): Promise<ExistingUser | null> {
   const reservation = await loadAggregate(store, emailStream(email), reservationAggregate);
   if (reservation.state.reservedBy === null) return null;
   const user = await loadUser(store, reservation.state.reservedBy);

@@ -1,19 +1,21 @@
-import { hash, verify } from '@node-rs/argon2';
-import { z } from 'zod';
 import { loginBody, loginResponse } from '@leadline/contracts';
-import { SESSION_COOKIE, TOKEN_TTL_SECONDS, UnauthorizedError, sendProblem, signToken } from '@leadline/platform';
+import { UnauthorizedError } from '@leadline/platform';
 import type { App, RouteDeps } from '../deps.ts';
+import { DEFAULT_SESSION_TTL_SECONDS } from '../deps.ts';
 import { problems } from '../schemas.ts';
+import { syncAccount } from './accountSync.ts';
 import { findUserByEmail } from './accounts.ts';
-import type { LoginLimiter } from './login-limiter.ts';
+import { loadCredential, passwordMatches } from './credentials.ts';
+import { clientOf, sendRateLimited, setSessionCookie } from './http.ts';
+import { startsDelay } from './login-policy.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import { recordSecurityEvent } from './security-events.ts';
 
 const WRONG_CREDENTIALS = 'Wrong email or password';
 
-let dummyHash: Promise<string> | undefined;
-/** Verifying against a throwaway hash for unknown emails keeps the answer time the same as for a wrong password. */
-const hashForUnknownUser = (): Promise<string> => (dummyHash ??= hash('leadline-no-such-user'));
-
-export function registerAuthRoutes(app: App, deps: RouteDeps & { limiter: LoginLimiter }): void {
+export function registerAuthRoutes(app: App, deps: RouteDeps & { throttle: LoginThrottle }): void {
+  const ttl = deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS;
+  const policy = deps.throttle.policy;
   app.post(
     '/api/auth/login',
     {
@@ -21,7 +23,9 @@ export function registerAuthRoutes(app: App, deps: RouteDeps & { limiter: LoginL
         tags: ['auth'],
         summary: 'Sign in',
         description:
-          'Answers a bearer token and sets the httpOnly `leadline_session` cookie. Wrong email and wrong password get the same 401. Limits (in memory, per replica): 10 failed attempts per account and 30 attempts per address in 15 minutes, then 429 with Retry-After.',
+          'Opens a server-side session: answers its bearer token and sets the httpOnly `leadline_session` cookie. Wrong email and wrong password get the same 401. ' +
+          `Throttling (PostgreSQL, shared by replicas): after ${policy.freeFailures} failures for one account from one address, each further attempt from that address waits twice as long (2 s ... ${policy.maxDelaySeconds} s); ` +
+          `at most ${policy.addressFailures} failures per address in ${policy.addressWindowSeconds / 60} minutes. The owner signing in from another address is not slowed. Over a limit: 429 with Retry-After.`,
         security: [],
         body: loginBody,
         response: { 200: loginResponse, ...problems(400, 401, 429, 503) },
@@ -29,39 +33,29 @@ export function registerAuthRoutes(app: App, deps: RouteDeps & { limiter: LoginL
     },
     async (request, reply) => {
       const { email, password } = request.body;
-      const retryAfter = deps.limiter.retryAfterSeconds(email, request.ip);
-      if (retryAfter > 0) {
-        request.log.warn({ email, ip: request.ip }, 'login rate limited');
-        return sendProblem(
-          reply,
-          { type: 'https://leadline.dev/problems/rate-limited', title: 'Too many requests', status: 429, detail: `Too many sign-in attempts; try again in ${retryAfter} s`, instance: request.url },
-          { 'Retry-After': String(retryAfter) },
-        );
+      const claim = await deps.throttle.claim(email, request.ip);
+      if (!claim.allowed) {
+        request.log.warn({ email, ip: request.ip, limit: claim.limit }, 'sign-in throttled');
+        return sendRateLimited(request, reply, claim.retryAfterSeconds);
       }
-      deps.limiter.recordAttempt(request.ip);
       const user = await findUserByEmail(deps.eventStore, email);
-      const valid = await verify(user?.passwordHash ?? (await hashForUnknownUser()), password).catch(() => false);
-      if (!user || !valid) {
-        deps.limiter.recordFailure(email);
-        throw new UnauthorizedError(WRONG_CREDENTIALS);
+      const credential = user ? await loadCredential(deps.pool, user.id) : null;
+      const valid = await passwordMatches(credential, password);
+      if (!user || !valid || user.disabled) {
+        const reason = !user || !valid ? 'wrong email or password' : 'account disabled';
+        recordSecurityEvent(request, { kind: 'login_failed', actor: null, subject: { type: 'email', id: email }, detail: { reason, failures: claim.failures } });
+        if (startsDelay(claim.failures, policy) || claim.addressFailures === policy.addressFailures)
+          recordSecurityEvent(request, { kind: 'login_locked', actor: null, subject: { type: 'email', id: email }, detail: { failures: claim.failures, addressFailures: claim.addressFailures } });
+        throw new UnauthorizedError(valid && user?.disabled ? 'This account is disabled; ask an admin' : WRONG_CREDENTIALS);
       }
-      deps.limiter.recordSuccess(email);
-      const token = signToken({ userId: user.id, role: user.role, name: user.name, email: user.email }, deps.sessionSecret);
-      reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', secure: deps.cookieSecure, maxAge: TOKEN_TTL_SECONDS });
+      await deps.throttle.succeeded(email, request.ip);
+      const account = await syncAccount(deps, user.id);
+      if (!account) throw new UnauthorizedError(WRONG_CREDENTIALS);
+      const session = await deps.sessions.issue({ userId: user.id, ttlSeconds: ttl, ...clientOf(request) });
+      setSessionCookie(reply, session.token, { secure: deps.cookieSecure, maxAgeSeconds: ttl });
       reply.header('Cache-Control', 'no-store');
-      request.log.info({ correlationId: request.correlationId, userId: user.id }, 'signed in');
-      return { token, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
-    },
-  );
-
-  app.post(
-    '/api/auth/logout',
-    {
-      schema: { tags: ['auth'], summary: 'Sign out (clears the session cookie)', security: [], response: { 204: z.null().describe('Signed out') } },
-    },
-    async (_request, reply) => {
-      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.cookieSecure });
-      return reply.code(204).send(null);
+      recordSecurityEvent(request, { kind: 'login_succeeded', actor: { userId: user.id, role: account.role, email: account.email }, subject: { type: 'session', id: session.sessionId } });
+      return { token: session.token, user: { id: user.id, email: account.email, name: account.name, role: account.role, teamId: account.teamId }, mustChangePassword: credential?.mustChange ?? false };
     },
   );
 }

@@ -3,16 +3,36 @@ import type { EventPayload } from '../events.ts';
 
 export type UserState =
   | { status: 'none' }
-  | { status: 'active'; id: string; email: string; name: string; role: Role; passwordHash: string };
+  | { status: 'active'; id: string; email: string; name: string; role: Role; teamId: string | null; disabled: boolean };
+
+export type ExistingUser = Extract<UserState, { status: 'active' }>;
 
 export const initialState: UserState = { status: 'none' };
 
-export const userEventTypes = ['UserCreated'] as const;
+export const userEventTypes = ['UserCreated', 'UserUpdated', 'RoleChanged', 'UserDisabled', 'UserEnabled', 'UserPasswordChanged'] as const;
 export type UserStreamEvent = EventPayload<(typeof userEventTypes)[number]>;
 
 export function evolve(state: UserState, event: UserStreamEvent): UserState {
-  // A user stream holds one event type: a single-member union cannot be narrowed to never.
-  return event.type === 'UserCreated' ? { status: 'active', id: event.data.userId, email: event.data.email, name: event.data.name, role: event.data.role, passwordHash: event.data.passwordHash } : state;
+  switch (event.type) {
+    case 'UserCreated': {
+      const { userId, email, name, role } = event.data;
+      return { status: 'active', id: userId, email, name, role, teamId: null, disabled: false };
+    }
+    case 'UserUpdated':
+      return state.status === 'active' ? { ...state, name: event.data.name, teamId: event.data.teamId } : state;
+    case 'RoleChanged':
+      return state.status === 'active' ? { ...state, role: event.data.to } : state;
+    case 'UserDisabled':
+      return state.status === 'active' ? { ...state, disabled: true } : state;
+    case 'UserEnabled':
+      return state.status === 'active' ? { ...state, disabled: false } : state;
+    case 'UserPasswordChanged':
+      return state;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
 }
 
 export const userAggregate = { initialState, eventTypes: userEventTypes, evolve };
@@ -32,4 +52,5 @@ export const reservationAggregate = { initialState: initialReservation, eventTyp
 
 export const ownerRoles: readonly Role[] = ['admin', 'manager', 'rep'];
 
-export const canOwnLeads = (user: UserState): boolean => user.status === 'active' && ownerRoles.includes(user.role);
+/** A disabled user keeps the leads they have but is given no new ones. */
+export const canOwnLeads = (user: UserState): boolean => user.status === 'active' && !user.disabled && ownerRoles.includes(user.role);

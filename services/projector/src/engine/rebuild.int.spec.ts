@@ -95,11 +95,12 @@ describe('rebuild', () => {
     expect(before).toHaveLength(2);
     await first.stop();
 
-    await start({ projections: [{ ...usersProjection, version: 2 }] });
+    const next = usersProjection.version + 1;
+    await start({ projections: [{ ...usersProjection, version: next }] });
     await waitFor(async () => {
       const { rows } = await h.db.pool.query(`SELECT version, generation, status FROM projector.projections WHERE name = 'users'`);
-      return rows[0].version === 2 && rows[0].generation === 2 && rows[0].status === 'running';
-    }, 'users version 2 live');
+      return rows[0].version === next && rows[0].generation === 2 && rows[0].status === 'running';
+    }, 'users next version live');
     expect(await viewSource('users')).toEqual(['users__g2']);
     expect((await h.db.pool.query(ALL_ROWS.users)).rows).toEqual(before);
   });

@@ -75,7 +75,7 @@ export const leadAssigned = (leadId: string, ownerId: string | null, previousOwn
   newEvent('LeadAssigned', { leadId, ownerId, previousOwnerId, reason: null, via: 'manual', ruleId: null, ruleName: null, matched: [] });
 
 export const userCreated = (u: { userId: string; email: string; name: string; role?: EventData<'UserCreated'>['role'] }) =>
-  newEvent('UserCreated', { userId: u.userId, email: u.email, name: u.name, role: u.role ?? 'rep', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' });
+  newEvent('UserCreated', { userId: u.userId, email: u.email, name: u.name, role: u.role ?? 'rep' });
 
 /** Appends to a stream with expected version `any`; returns the checkpoint of the last event. */
 export async function append(store: EventStore, streamId: string, ...events: NewEvent[]): Promise<string> {

@@ -5,10 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import websocket from '@fastify/websocket';
-import { createLogger, createServer } from '@leadline/platform';
+import { createLogger, createServer, SessionStore } from '@leadline/platform';
 import { CheckpointTracker } from '../consistency.ts';
 import { DEFAULT_PROJECTIONS } from '../projections.ts';
-import { buildTestApp, TEST_SECRET, tokenFor } from '../testing/app.ts';
+import { buildTestApp, tokenFor } from '../testing/app.ts';
 import { LiveHub } from './hub.ts';
 import { registerLiveRoute } from './route.ts';
 import {
@@ -21,6 +21,7 @@ import {
   markRunning,
   publish,
   refreshStageTotals,
+  TEST_SECRET,
   updateLead,
   type TestLead,
   type TestStage,
@@ -319,8 +320,10 @@ describe('reconnecting', () => {
 describe('heartbeat', () => {
   it('sends heartbeats and drops a client that stops answering pings', async () => {
     const server = await createServer({ logger: createLogger('live-test', 'silent'), title: 'live' });
+    const sessions = new SessionStore(db.pool, TEST_SECRET);
     const hub = new LiveHub({
       pool: db.pool,
+      sessions,
       tracker: new CheckpointTracker(db.pool),
       repVisibility: 'own',
       projections: DEFAULT_PROJECTIONS,
@@ -330,7 +333,7 @@ describe('heartbeat', () => {
     });
     await server.register(async (scope) => {
       await scope.register(websocket);
-      registerLiveRoute(scope, hub, TEST_SECRET);
+      registerLiveRoute(scope, hub, sessions);
     });
     hub.start();
     await server.listen({ port: 0, host: '127.0.0.1' });

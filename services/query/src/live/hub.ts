@@ -1,5 +1,5 @@
-import type { ChangeNotice, ClientMessage, LeadCard, ServerMessage } from '@leadline/contracts';
-import type { Principal } from '@leadline/platform';
+import { liveCloseCodes, type ChangeNotice, type ClientMessage, type LeadCard, type ServerMessage } from '@leadline/contracts';
+import type { LiveSession, Principal, SessionNotice, SessionStore } from '@leadline/platform';
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
@@ -13,9 +13,11 @@ import { OwnerIndex, UNASSIGNED, type Prior } from './ownerIndex.ts';
 import { readOwnedLeads } from './ownerSeed.ts';
 import { parseClientMessage, sendMessage, type RawMessage } from './protocol.ts';
 import { RingBuffer } from './ringBuffer.ts';
+import { recheckActionFor, socketActionFor } from './sessionNotice.ts';
 
 export type LiveHubOptions = {
   pool: pg.Pool;
+  sessions: SessionStore;
   tracker: CheckpointTracker;
   repVisibility: RepVisibility;
   /** The projections whose least checkpoint `ready`, `subscribed` and `heartbeat` report. */
@@ -24,9 +26,21 @@ export type LiveHubOptions = {
   heartbeatMs?: number;
   deadAfterMs?: number;
   bufferSize?: number;
+  /** How often every socket's session is checked again (a safety net for a missed session notice). */
+  sessionRecheckMs?: number;
 };
 
-type LiveClient = { socket: WebSocket; principal: Principal; scope: Scope; channels: Set<string>; lastSeen: number };
+type LiveClient = {
+  socket: WebSocket;
+  principal: Principal;
+  /** The session's expiry: nothing is sent after it, and the socket is closed. */
+  expiresAt: number;
+  scope: Scope;
+  channels: Set<string>;
+  lastSeen: number;
+  /** Set when the socket is being closed for its session: nothing more is sent on it. */
+  dropped: boolean;
+};
 
 /** A change notice as the hub remembers it for replays. */
 type BufferedNotice = {
@@ -70,6 +84,7 @@ export class LiveHub {
   private queue: Promise<void> = Promise.resolve();
   private previous: { projection: string; entry: BufferedNotice } | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private recheck: NodeJS.Timeout | null = null;
   private readonly heartbeatMs: number;
   private readonly deadAfterMs: number;
 
@@ -82,10 +97,13 @@ export class LiveHub {
   start(): void {
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs);
     this.heartbeat.unref();
+    this.recheck = setInterval(() => void this.recheckSessions(), this.options.sessionRecheckMs ?? 30_000);
+    this.recheck.unref();
   }
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.recheck) clearInterval(this.recheck);
     for (const client of this.clients) client.socket.close(1001, 'server shutting down');
     await this.queue;
   }
@@ -98,6 +116,8 @@ export class LiveHub {
       if (reconnected) this.index.reset();
       await this.seedConnected();
       if (!reconnected) return;
+      // Session notices sent while the feed was away are lost too.
+      await this.recheckSessions();
       const checkpoint = this.checkpoint();
       for (const client of this.clients) {
         for (const channel of client.channels) this.send(client, { type: 'refetch', channel, checkpoint, reason: 'the live feed reconnected; changes may have been missed' });
@@ -109,8 +129,46 @@ export class LiveHub {
     this.enqueue(() => this.process(notice).catch((err) => this.failed(notice, err)));
   }
 
-  connect(socket: WebSocket, principal: Principal): void {
-    const client: LiveClient = { socket, principal, scope: scopeFor(principal, this.options.repVisibility), channels: new Set(), lastSeen: Date.now() };
+  /**
+   * A session ended or an account changed (the command side's NOTIFY, delivered on commit): the
+   * sockets concerned stop receiving at once and are closed, `sessionEnded` (sign in again) or
+   * `accountChanged` (reconnect with the new permissions).
+   */
+  sessionNotice(notice: SessionNotice): void {
+    for (const client of this.clients) {
+      const action = socketActionFor(notice, client.principal);
+      if (action) this.drop(client, action);
+    }
+  }
+
+  /** Asks the database which sockets' sessions are still live, and as whom. */
+  async recheckSessions(): Promise<void> {
+    const clients = [...this.clients].filter((c) => !c.dropped);
+    if (clients.length === 0) return;
+    let live: Map<string, LiveSession>;
+    try {
+      live = await this.options.sessions.stillLive([...new Set(clients.map((c) => c.principal.sessionId))]);
+    } catch (err) {
+      this.options.log.warn({ err }, 'live hub: cannot re-check sessions');
+      return;
+    }
+    for (const client of clients) {
+      const action = recheckActionFor(live.get(client.principal.sessionId)?.principal, client.principal);
+      if (action) this.drop(client, action);
+    }
+  }
+
+  connect(socket: WebSocket, session: LiveSession): void {
+    const { principal } = session;
+    const client: LiveClient = {
+      socket,
+      principal,
+      expiresAt: session.expiresAt.getTime(),
+      scope: scopeFor(principal, this.options.repVisibility),
+      channels: new Set(),
+      lastSeen: Date.now(),
+      dropped: false,
+    };
     this.clients.add(client);
     liveClientsGauge.inc();
     socket.on('pong', () => {
@@ -131,8 +189,18 @@ export class LiveHub {
     this.queue = this.queue.then(task).catch((err) => this.options.log.error({ err }, 'live hub: task failed'));
   }
 
+  /** Every message goes out here: only while the socket's session is live. */
   private send(client: LiveClient, message: ServerMessage): void {
+    if (client.dropped) return;
+    if (Date.now() >= client.expiresAt) return this.drop(client, 'end');
     sendMessage(client.socket, message);
+  }
+
+  private drop(client: LiveClient, action: 'end' | 'reconnect'): void {
+    if (client.dropped) return;
+    client.dropped = true;
+    if (action === 'end') client.socket.close(liveCloseCodes.sessionEnded, 'session ended');
+    else client.socket.close(liveCloseCodes.accountChanged, 'permissions changed; reconnect');
   }
 
   private beat(): void {

@@ -106,6 +106,15 @@ export const toStageDto = (r: StageRow): StageDto => ({
   rottingDays: r.rotting_days === null ? null : Number(r.rotting_days),
 });
 
-export type UserRow = { id: string; email: string; name: string; role: UserDto['role']; created_at: Date };
+export type UserRow = { id: string; email: string; name: string; role: UserDto['role']; team_id: string | null; disabled: boolean; version: number; created_at: Date };
 
-export const toUserDto = (r: UserRow): UserDto => ({ id: r.id, email: r.email, name: r.name, role: r.role, createdAt: r.created_at.toISOString() });
+export const toUserDto = (r: UserRow): UserDto => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  teamId: r.team_id,
+  disabled: r.disabled,
+  version: Number(r.version),
+  createdAt: r.created_at.toISOString(),
+});

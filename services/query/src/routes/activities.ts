@@ -39,7 +39,7 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: RouteContext):
         },
       },
       async (request, reply) => {
-        const principal = requirePrincipal(request, ctx.sessionSecret);
+        const principal = await requirePrincipal(request, ctx.sessions);
         const { minCheckpoint, includeDeleted, ...filter } = request.query;
         const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
         const scope = scopeFor(principal, ctx.repVisibility);
@@ -68,7 +68,7 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor([ACTIVITIES], request.query.minCheckpoint);
       const templates = await listTemplates(ctx.pool);
       metaHeaders(reply, meta);

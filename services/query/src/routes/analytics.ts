@@ -27,7 +27,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: RouteContext)
       },
     },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor([STAGES], request.query.minCheckpoint);
       const pipelines = await listPipelines(ctx.pool);
       metaHeaders(reply, meta);
@@ -48,7 +48,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: RouteContext)
       },
     },
     async (request, reply) => {
-      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const principal = await requirePrincipal(request, ctx.sessions);
       const q = request.query;
       const meta = await ctx.tracker.waitFor([STAGES, CONVERSION], q.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, q.pipelineId);

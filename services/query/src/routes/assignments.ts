@@ -19,7 +19,7 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
     '/api/teams',
     { schema: { summary: 'Every team with its members (in turn order)', tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(teamDto) } } },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
       return listTeams(ctx.pool);
     },
@@ -29,7 +29,7 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
     '/api/assignments/rules',
     { schema: { summary: 'Assignment rules in evaluation order', tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(ruleDto) } } },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
       return listRules(ctx.pool);
     },
@@ -39,7 +39,7 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
     '/api/users/availability',
     { schema: { summary: "Users' availability and caps as set (users never set are available without a cap)", tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(availabilityDto) } } },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
       return listRouting(ctx.pool);
     },
@@ -58,7 +58,7 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
       },
     },
     async (request) => {
-      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const principal = await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, USERS], request.query.minCheckpoint);
       if (!(await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id))) throw new NotFoundError(`No lead ${request.params.id}`);
       return { items: await assignmentHistory(ctx.pool, request.params.id), ...meta };
@@ -69,7 +69,7 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
     '/api/assignments/redistributions',
     { schema: { summary: 'Redistributions, newest first (50), with whether each was undone', tags: ['assignment'], querystring: minCheckpointQuery, response: { 200: z.array(redistributionDto) } } },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       metaHeaders(reply, await ctx.tracker.waitFor([ASSIGNMENTS], request.query.minCheckpoint));
       return listRedistributions(ctx.pool);
     },
@@ -87,7 +87,7 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
       },
     },
     async (request) => {
-      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const principal = await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, STAGES, USERS], request.query.minCheckpoint);
       const at = new Date();
       const scope = scopeFor(principal, ctx.repVisibility);

@@ -1,10 +1,11 @@
 import type { FastifyReply } from 'fastify';
+import type { SessionStore } from '@leadline/platform';
 import type pg from 'pg';
 import type { CheckpointTracker, QueryMeta } from '../consistency.ts';
 import type { RepVisibility } from '../read/visibility.ts';
 
 /** What every read route needs. */
-export type RouteContext = { pool: pg.Pool; tracker: CheckpointTracker; sessionSecret: string; repVisibility: RepVisibility };
+export type RouteContext = { pool: pg.Pool; tracker: CheckpointTracker; sessions: SessionStore; repVisibility: RepVisibility };
 
 /** Answers that are bare arrays carry their checkpoint and staleness in headers. */
 export function metaHeaders(reply: FastifyReply, meta: QueryMeta): void {

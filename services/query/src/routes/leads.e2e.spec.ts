@@ -1,5 +1,5 @@
 import { leadDto, leadPage, userDto } from '@leadline/contracts';
-import { signToken } from '@leadline/platform';
+import { SessionStore } from '@leadline/platform';
 import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ describe('authentication', () => {
   );
 
   it('refuses a token signed with another secret and accepts the session cookie', async () => {
-    const forged = signToken({ userId: admin.id, role: 'admin', name: admin.name, email: admin.email }, 'another-secret-that-is-long-enough-000');
+    const forged = (await new SessionStore(db.pool, 'another-secret-that-is-long-enough-000').issue({ userId: admin.id, ttlSeconds: 60 })).token;
     expect((await app.inject({ method: 'GET', url: '/api/users', headers: { authorization: `Bearer ${forged}` } })).statusCode).toBe(401);
     const token = authAs(admin).authorization.slice(7);
     const res = await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: `leadline_session=${token}` } });
@@ -63,7 +63,7 @@ describe('authentication', () => {
 
   it('/api/auth/me answers the principal', async () => {
     const res = await get('/api/auth/me', rep);
-    expect(res.json()).toEqual({ id: rep.id, email: rep.email, name: rep.name, role: 'rep' });
+    expect(res.json()).toEqual({ id: rep.id, email: rep.email, name: rep.name, role: 'rep', teamId: null });
   });
 });
 

@@ -26,7 +26,7 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request, reply) => {
-      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const principal = await requirePrincipal(request, ctx.sessions);
       const { minCheckpoint, ...filter } = request.query;
       const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
       const page = await listLeads(ctx.pool, scopeFor(principal, ctx.repVisibility), filter);
@@ -48,7 +48,7 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request, reply) => {
-      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const principal = await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor(READS, request.query.minCheckpoint);
       const lead = await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id);
       if (!lead) throw new NotFoundError(`No lead ${request.params.id}`);

@@ -38,7 +38,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor([STAGES], request.query.minCheckpoint);
       const stages = await listStages(ctx.pool, await resolvePipeline(ctx.pool, request.query.pipelineId));
       metaHeaders(reply, meta);
@@ -59,7 +59,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
+      const scope = scopeFor(await requirePrincipal(request, ctx.sessions), ctx.repVisibility);
       const { asOf } = request.query;
       const filter = pickFilter(request.query);
       if (asOf) refuseFiltersInThePast(request.query);
@@ -87,7 +87,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
+      const scope = scopeFor(await requirePrincipal(request, ctx.sessions), ctx.repVisibility);
       const meta = await ctx.tracker.waitFor([LEAD_CARDS, USERS], request.query.minCheckpoint);
       const page = await columnPage(ctx.pool, scope, request.params.stageId, request.query.cursor, request.query.limit, pickFilter(request.query));
       metaHeaders(reply, meta);
@@ -108,7 +108,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      const scope = scopeFor(requirePrincipal(request, ctx.sessionSecret), ctx.repVisibility);
+      const scope = scopeFor(await requirePrincipal(request, ctx.sessions), ctx.repVisibility);
       const { asOf } = request.query;
       const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, ACTIVITIES] : [STAGES, LEAD_CARDS, totalsSource(scope)], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);

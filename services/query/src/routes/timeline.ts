@@ -28,7 +28,7 @@ export function registerTimelineRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      const principal = requirePrincipal(request, ctx.sessionSecret);
+      const principal = await requirePrincipal(request, ctx.sessions);
       const { minCheckpoint, ...filter } = request.query;
       const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
       const leadId = request.params.id;

@@ -1,11 +1,10 @@
-import { minCheckpointQuery, userDto } from '@leadline/contracts';
+import { minCheckpointQuery, sessionDto, sessionUser, userDto } from '@leadline/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requirePrincipal } from '../principal.ts';
 import { USERS } from '../projections.ts';
 import { listUsers } from '../read/users.ts';
-import { me } from '../schemas.ts';
 import { metaHeaders, type RouteContext } from './context.ts';
 
 export function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -13,10 +12,35 @@ export function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): voi
 
   r.get(
     '/api/auth/me',
-    { schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: me } } },
+    { schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: sessionUser } } },
     async (request) => {
-      const p = requirePrincipal(request, ctx.sessionSecret);
-      return { id: p.userId, email: p.email, name: p.name, role: p.role };
+      const p = await requirePrincipal(request, ctx.sessions);
+      return { id: p.userId, email: p.email, name: p.name, role: p.role, teamId: p.teamId };
+    },
+  );
+
+  r.get(
+    '/api/auth/sessions',
+    {
+      schema: {
+        summary: 'Your live sessions',
+        description: 'Where and when each was opened and last used; `current` marks the one of this request. End one with `DELETE /api/auth/sessions/:id`.',
+        tags: ['auth'],
+        response: { 200: z.array(sessionDto) },
+      },
+    },
+    async (request, reply) => {
+      const p = await requirePrincipal(request, ctx.sessions);
+      reply.header('Cache-Control', 'no-store');
+      return (await ctx.sessions.list(p.userId)).map((s) => ({
+        id: s.id,
+        userAgent: s.userAgent,
+        ip: s.ip,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+        current: s.id === p.sessionId,
+      }));
     },
   );
 
@@ -32,7 +56,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): voi
       },
     },
     async (request, reply) => {
-      requirePrincipal(request, ctx.sessionSecret);
+      await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor([USERS], request.query.minCheckpoint);
       const users = await listUsers(ctx.pool);
       metaHeaders(reply, meta);

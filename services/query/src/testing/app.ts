@@ -1,10 +1,8 @@
-import { createLogger, createServer, signToken } from '@leadline/platform';
+import { createLogger, createServer } from '@leadline/platform';
 import type { TestDatabase } from '@leadline/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildQueryApp, type QueryDeps } from '../app.ts';
-import type { TestUser } from './readModel.ts';
-
-export const TEST_SECRET = 'query-service-test-secret-0123456789abcdef';
+import { TEST_SECRET, type TestUser } from './readModel.ts';
 
 /** The query app inside the shared server, as `npm start` and server.ts build it. */
 export async function buildTestApp(db: TestDatabase, deps: Partial<QueryDeps> = {}): Promise<FastifyInstance> {
@@ -14,6 +12,6 @@ export async function buildTestApp(db: TestDatabase, deps: Partial<QueryDeps> = 
   return app;
 }
 
-export const tokenFor = (user: TestUser): string => signToken({ userId: user.id, role: user.role, name: user.name, email: user.email }, TEST_SECRET);
+export const tokenFor = (user: TestUser): string => user.token;
 
 export const authAs = (user: TestUser): { authorization: string } => ({ authorization: `Bearer ${tokenFor(user)}` });

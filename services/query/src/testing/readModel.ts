@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
 import { CHANGE_CHANNEL, defaultStages, type ChangeNotice, type Role } from '@leadline/contracts';
+import { runMigrations, saveAccount, SessionStore, sessionMigrations } from '@leadline/platform';
 import type pg from 'pg';
 import { DEFAULT_PROJECTIONS } from '../projections.ts';
+
+export const TEST_SECRET = 'query-service-test-secret-0123456789abcdef';
 
 /**
  * The read model as docs/architecture.md lists it (views over generation-1 tables) and the
@@ -10,7 +13,8 @@ import { DEFAULT_PROJECTIONS } from '../projections.ts';
  */
 const READ_MODEL_DDL = `
 CREATE SCHEMA IF NOT EXISTS read;
-CREATE TABLE read.users__g1 (id uuid PRIMARY KEY, email text NOT NULL, name text NOT NULL, role text NOT NULL, created_at timestamptz NOT NULL);
+CREATE TABLE read.users__g1 (id uuid PRIMARY KEY, email text NOT NULL, name text NOT NULL, role text NOT NULL, team_id uuid,
+  disabled boolean NOT NULL DEFAULT false, version int NOT NULL DEFAULT 1, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE read.pipelines__g1 (id uuid PRIMARY KEY, name text NOT NULL, is_default boolean NOT NULL, is_archived boolean NOT NULL DEFAULT false,
   lost_reasons jsonb NOT NULL DEFAULT '[]', allow_free_text_lost_reason boolean NOT NULL DEFAULT true, version int NOT NULL DEFAULT 1, created_at timestamptz NOT NULL);
 CREATE TABLE read.stages__g1 (
@@ -47,8 +51,10 @@ CREATE TABLE projector.projections (
 /** A checkpoint in the event store's format: 40 digits, lexical order = log order. */
 export const cp = (n: number): string => String(n).padStart(40, '0');
 
+/** The read model, and the command side's accounts and sessions that every request is checked against. */
 export async function createReadModel(pool: pg.Pool): Promise<void> {
   await pool.query(READ_MODEL_DDL);
+  await runMigrations(pool, 'sessions', sessionMigrations);
 }
 
 export async function createProjectorState(pool: pg.Pool): Promise<void> {
@@ -82,12 +88,16 @@ export async function publish(pool: pg.Pool, notice: ChangeNotice): Promise<void
   }
 }
 
-export type TestUser = { id: string; email: string; name: string; role: Role };
+/** `token` is a live session of the user's (an hour long). */
+export type TestUser = { id: string; email: string; name: string; role: Role; token: string };
 
-export async function insertUser(pool: pg.Pool, user: Partial<TestUser> & { name: string; role: Role }): Promise<TestUser> {
+/** A user as the users projection and the command side write them (read model row, account), signed in. */
+export async function insertUser(pool: pg.Pool, user: Partial<Omit<TestUser, 'token'>> & { name: string; role: Role }): Promise<TestUser> {
   const row = { id: user.id ?? crypto.randomUUID(), email: user.email ?? `${user.name.toLowerCase().replace(/\W+/g, '.')}@example.com`, name: user.name, role: user.role };
   await pool.query('INSERT INTO read.users__g1 (id, email, name, role, created_at) VALUES ($1, $2, $3, $4, now())', [row.id, row.email, row.name, row.role]);
-  return row;
+  await saveAccount(pool, { userId: row.id, email: row.email, name: row.name, role: row.role, teamId: null, disabled: false, version: 1 });
+  const { token } = await new SessionStore(pool, TEST_SECRET).issue({ userId: row.id, ttlSeconds: 3600, userAgent: 'test' });
+  return { ...row, token };
 }
 
 export type TestStage = { id: string; name: string; probability: number; orderPosition: number };
