@@ -1,6 +1,9 @@
+import { axisTooltip } from './chartText.ts';
+
 /**
  * One look for every chart: legend on top (ECharts 6 puts it at the bottom, over the axis labels),
- * room for the axis labels, the app's font, and compact numbers on value axes.
+ * room for the axis labels, the app's font, compact numbers on value axes, and tooltips of text
+ * (chartText.ts): a chart that formats its values passes its own `axisTooltip(format)`.
  */
 export const CHART_COLORS = { primary: '#4F46E5', light: '#A5B4FC', grey: '#A1A1AA', amber: '#F59E0B', orange: '#F97316', red: '#B91C1C' } as const;
 
@@ -8,7 +11,7 @@ export const chartBase = () => ({
   animation: false,
   textStyle: { fontFamily: "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, system-ui, sans-serif" },
   legend: { top: 0, left: 'center', icon: 'roundRect', itemWidth: 12, itemHeight: 8, itemGap: 16, textStyle: { color: '#5f6b7f', fontSize: 12 } },
-  tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+  tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip() },
 });
 
 /** Grid below a top legend; ECharts 6 keeps axis labels inside the grid's outer bounds. */
