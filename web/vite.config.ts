@@ -10,6 +10,14 @@ const apiTarget = process.env.LEADLINE_API_URL ?? 'http://127.0.0.1:3000';
 export default defineConfig({
   root,
   plugins: [vue()],
+  resolve: {
+    alias: {
+      // vuedraggable's published build is a webpack UMD: bundled as an ES module (strict mode) its
+      // global shim calls Function('return this'), which the CSP's script-src 'self' refuses, and its
+      // require('vue') pulls in a second Vue with the template compiler. Its ES source has neither.
+      vuedraggable: 'vuedraggable/src/vuedraggable.js',
+    },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

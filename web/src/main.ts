@@ -1,3 +1,4 @@
+import './zodNoEval.ts';
 import Aura from '@primeuix/themes/aura';
 import { definePreset } from '@primeuix/themes';
 import { createPinia } from 'pinia';
