@@ -25,6 +25,15 @@ describe('LeadCard', () => {
     expect(wrapper.find('[data-field="owner"]').text()).toContain('Unassigned');
   });
 
+  it('shows no value at all, not an empty one, when the field permissions hide it', () => {
+    const { dealValue: _hidden, ...rest } = card(5, 'a', stageIds.new, { dealValue: 5000 });
+    const wrapper = mount(LeadCard, { props: { card: rest, currency: 'USD' } });
+    expect(wrapper.find('[data-field="value"]').exists()).toBe(false);
+    expect(wrapper.find('[data-field="value-hidden"]').attributes('title')).toMatch(/field permissions/);
+    expect(wrapper.text()).not.toMatch(/5,000/);
+    expect(wrapper.attributes('aria-label')).not.toMatch(/—|5,000/);
+  });
+
   it('marks a card whose change is not confirmed yet, in text as well as style', () => {
     const wrapper = mount(LeadCard, { props: { card: card(3, 'a', stageIds.new), pending: true } });
     expect(wrapper.classes()).toContain('lead-card--pending');
