@@ -51,7 +51,7 @@ describe('command service with EventStoreDB unreachable', () => {
     child.stderr?.on('data', (d) => (output += d));
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const ok = await fetch(`${base}/api/metrics`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/api/alive`).then((r) => r.ok, () => false);
       if (ok) break;
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`command service did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));

@@ -53,7 +53,7 @@ describe('reliability: bad input', () => {
       'POST /api/users': { method: 'POST', url: () => '/api/users', base: () => ({ email: `u${Math.random()}@t.local`, name: 'U', role: 'rep', password: 'long-enough-pw' }), fields: { email: ['email', 0], name: ['text', 120], role: ['role', 0], password: ['password', 0] } },
     };
     // Any further write route (from the OpenAPI document) gets whole bodies of the wrong shape.
-    const doc = (await (await fetch(`${stack.url}/api/docs/json`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    const doc = (await (await fetch(`${stack.url}/api/docs/json`, { headers: { authorization: `Bearer ${token}` } })).json()) as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
     const extra: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {

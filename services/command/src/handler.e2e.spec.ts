@@ -118,14 +118,14 @@ describe('command handler: idempotency, metrics, OpenAPI', () => {
   });
 
   it('exposes command metrics', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/api/metrics' });
+    const res = await h.request(h.admin.token, { method: 'GET', url: '/api/metrics' });
     expect(res.body).toContain('leadline_command_duration_seconds_bucket{le="0.005",command="CreateLead",outcome="accepted"}');
     expect(res.body).toContain('leadline_append_duration_seconds');
     expect(res.body).toMatch(/leadline_command_conflicts_total/);
   });
 
   it('documents every write route with its answers in OpenAPI', async () => {
-    const doc = (await h.app.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    const doc = (await h.request(h.admin.token, { method: 'GET', url: '/api/docs/json' })).json();
     for (const [path, method] of [
       ['/api/leads', 'post'],
       ['/api/leads/{id}', 'patch'],

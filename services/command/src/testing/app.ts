@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Role } from '@leadline/contracts';
 import { PostgresEventStore } from '@leadline/eventstore';
-import { createLogger, createServer } from '@leadline/platform';
+import { SessionStore, createLogger, createServer } from '@leadline/platform';
 import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import { buildCommandApp } from '../app.ts';
 import { bootstrap } from '../bootstrap.ts';
@@ -28,7 +28,8 @@ export async function startCommandHarness(): Promise<CommandHarness> {
   const db = await createTestDatabase();
   const eventStore = await PostgresEventStore.create(db.pool, db.url);
   const logger = createLogger('command-test', 'silent');
-  const app = await createServer({ logger, title: 'Leadline command API' });
+  const sessions = new SessionStore(db.pool, SESSION_SECRET);
+  const app = await createServer({ logger, title: 'Leadline command API', authenticate: (request) => sessions.principalOf(request) });
   await app.register(buildCommandApp({ pool: db.pool, eventStore, sessionSecret: SESSION_SECRET, cookieSecure: false }));
   await app.ready();
   const boot = await bootstrap({ eventStore, pool: db.pool, log: logger });

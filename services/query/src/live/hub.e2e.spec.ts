@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import websocket from '@fastify/websocket';
 import { createLogger, createServer, SessionStore } from '@leadline/platform';
 import { CheckpointTracker } from '../consistency.ts';
+import { FieldPolicyCache } from '../fields/policyCache.ts';
 import { DEFAULT_PROJECTIONS } from '../projections.ts';
 import { buildTestApp, tokenFor } from '../testing/app.ts';
 import { LiveHub } from './hub.ts';
@@ -152,6 +153,13 @@ describe('connecting', () => {
     expect((await cross.closed).code).toBe(4401);
   });
 
+  it('does not let a spoofed X-Forwarded-Host pass the origin check (no proxy is trusted by default)', async () => {
+    const cookie = `leadline_session=${tokenFor(rep)}`;
+    const spoofed = await open('/api/live', { cookie, origin: 'https://evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' });
+    const outcome = await Promise.race([spoofed.closed.then((c) => c.code), spoofed.take('ready').then(() => 'ready')]);
+    expect(outcome).toBe(4401);
+  });
+
   it('says ready with the checkpoint, answers ping, and survives bad messages', async () => {
     const client = await open(as(admin));
     expect(await client.take('ready')).toEqual({ type: 'ready', userId: admin.id, checkpoint: cp(position) });
@@ -166,7 +174,7 @@ describe('connecting', () => {
 
   it('counts connected clients in the metrics', async () => {
     await open(as(admin)).then((c) => c.take('ready'));
-    const metrics = await app.inject({ method: 'GET', url: '/api/metrics' });
+    const metrics = await app.inject({ method: 'GET', url: '/api/metrics', headers: { authorization: `Bearer ${tokenFor(admin)}` } });
     expect(metrics.body).toMatch(/leadline_live_clients [1-9]/);
   });
 });
@@ -324,6 +332,7 @@ describe('heartbeat', () => {
     const hub = new LiveHub({
       pool: db.pool,
       sessions,
+      fields: new FieldPolicyCache(db.pool),
       tracker: new CheckpointTracker(db.pool),
       repVisibility: 'own',
       projections: DEFAULT_PROJECTIONS,
