@@ -20,6 +20,7 @@ import {
   userAvailabilitySetV1,
   userCapacitySetV1,
 } from './assignment.ts';
+import { auditRecordedV1, auditStreamOpenedV1 } from './audit.ts';
 import { eventMetadata } from './common.ts';
 import { leadForgottenV1 } from './forget.ts';
 import { fieldPolicyChangedV1 } from './fieldPolicy.ts';
@@ -87,6 +88,8 @@ export const eventDataSchemas = {
   LeadRouted: { version: 1, data: leadRoutedV1 },
   LeadsRedistributed: { version: 1, data: leadsRedistributedV1 },
   RedistributionUndone: { version: 1, data: redistributionUndoneV1 },
+  AuditRecorded: { version: 1, data: auditRecordedV1 },
+  AuditStreamOpened: { version: 1, data: auditStreamOpenedV1 },
   FieldPolicyChanged: { version: 1, data: fieldPolicyChangedV1 },
 } as const;
 
@@ -136,6 +139,8 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('LeadRouted'),
   envelope('LeadsRedistributed'),
   envelope('RedistributionUndone'),
+  envelope('AuditRecorded'),
+  envelope('AuditStreamOpened'),
   envelope('FieldPolicyChanged'),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;

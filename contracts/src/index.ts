@@ -1,5 +1,6 @@
 export * from './analytics.ts';
 export * from './assignment.ts';
+export * from './audit.ts';
 export * from './activities.ts';
 export * from './board.ts';
 export * from './common.ts';

@@ -8,3 +8,5 @@ export { routeLead, routingStream, ROUTING_ACTOR, type RoutingOutcome, type Trig
 export { RULES_STREAM } from './assignment/ruleSet.ts';
 export { decideRouting, matchingRules, type Candidate, type RoutingDecision } from './assignment/choose.ts';
 export { evaluate } from './assignment/conditions.ts';
+export { auditContext, recordAudit, type AuditContext, type AuditEntry, type AuditReceipt } from './audit/record.ts';
+export { verifyAuditTrail, type AuditVerifyResult } from './audit/verify.ts';

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { eventStoreChoice, eventStoreEnv, openEventStore, requireEventStoreUrl } from '@leadline/eventstore';
-import { createLogger, createPool, databaseUrl, parseConfig, startEmbeddedPostgres, type EmbeddedDatabase } from '@leadline/platform';
+import { CliError, connectCliDatabase, createLogger, createPool, parseConfig } from '@leadline/platform';
 import { z } from 'zod';
 import { rebuildMany, type RebuildProgress } from './engine/rebuild.ts';
 import { verify, type VerifyDifference } from './engine/verify.ts';
@@ -14,43 +12,6 @@ const USAGE = `usage:
 
 projections: ${PROJECTION_NAMES.join(', ')}
 database: DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (default ./.data) when it is not running`;
-
-class CliError extends Error {}
-
-/** A postmaster already running on the data dir (npm start): its port, so that we can say how to reach it. */
-function runningPostmasterPort(pgDir: string): number | null {
-  const pidFile = path.join(pgDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return null;
-  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(lines[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !fs.existsSync(`/proc/${pid}`)) return null;
-  return Number(lines[3]) || null;
-}
-
-async function connect(): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
-  const fromEnv = process.env.DATABASE_URL;
-  if (fromEnv) {
-    const parsed = databaseUrl.safeParse(fromEnv);
-    if (!parsed.success) throw new CliError(`DATABASE_URL must be a postgres:// URL`);
-    return { url: parsed.data, embedded: null };
-  }
-  const dataDir = path.resolve(process.env.DATA_DIR ?? './.data');
-  const pgDir = path.join(dataDir, 'pg');
-  if (!fs.existsSync(pgDir)) throw new CliError(`DATABASE_URL is not set and there is no embedded database at ${pgDir} (run npm start once, or set DATA_DIR)`);
-  const port = runningPostmasterPort(pgDir);
-  if (port !== null) {
-    throw new CliError(
-      `The embedded PostgreSQL at ${pgDir} is already running (npm start?) on port ${port}.\n` +
-        `Run against it with DATABASE_URL, e.g.\n  DATABASE_URL=postgres://postgres:leadline@127.0.0.1:${port}/leadline npm run projections:${process.argv[2] ?? 'verify'}`,
-    );
-  }
-  try {
-    const embedded = await startEmbeddedPostgres({ dataDir });
-    return { url: embedded.url, embedded };
-  } catch (err) {
-    throw new CliError(`Could not start the embedded PostgreSQL at ${pgDir}: ${(err as Error)?.message ?? err}. If another process uses it, set DATABASE_URL.`);
-  }
-}
 
 const json = (row: unknown) => JSON.stringify(row);
 
@@ -89,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const { url, embedded } = await connect();
+  const { url, embedded } = await connectCliDatabase(`projections:${command}`);
   const pool = createPool(url, { max: 5, applicationName: `leadline-projector-${command}` });
   const logger = createLogger('projector-cli', process.env.LOG_LEVEL ?? 'warn');
   try {
