@@ -6,7 +6,7 @@ import { registerApiDocs } from './api-docs.ts';
 import type { Logger } from './logger.ts';
 import { registerMetricsRoute } from './metrics.ts';
 import { nobody, type Authenticate } from './operator-access.ts';
-import { registerProblemHandler } from './problem.ts';
+import { problemFor, registerProblemHandler, sendProblem } from './problem.ts';
 import { registerSameOriginGuard } from './same-origin.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerTextGuard } from './text-guard.ts';
@@ -52,6 +52,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     trustProxy: trusted.length ? trusted : false,
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { coerceTypes: false } },
+    // A URL the router cannot decode (`/api/leads/%ED%A0%80`) is answered before any hook runs: still a problem.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, problemFor(error, request.url.split('?')[0]).problem, { 'X-Content-Type-Options': 'nosniff' });
+    },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

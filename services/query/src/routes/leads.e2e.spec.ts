@@ -117,6 +117,18 @@ describe('GET /api/leads', () => {
     expect(ids((await get('/api/leads?q=100', admin)).json())).toEqual([unassigned.id, otherLead.id]);
   });
 
+  it('never answers 5xx to text that cannot be stored: an undecodable surrogate stays literal, one in a path is a 400', async () => {
+    // A URL cannot carry a lone surrogate: its UTF-8 bytes are invalid, so the query parser keeps them as typed.
+    for (const q of ['%ED%A0%80', '%uD800', 'a%00b']) {
+      const res = await get(`/api/leads?q=${q}`, admin);
+      expect(res.statusCode, q).toBeLessThan(500);
+    }
+    expect((await get('/api/leads?q=%ED%A0%80', admin)).statusCode).toBe(200);
+    const param = await get('/api/leads/%ED%A0%80', admin);
+    expect(param.statusCode).toBe(400);
+    expect(param.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('answers 400 naming the field for a bad filter', async () => {
     const res = await get('/api/leads?ownerId=someone', admin);
     expect(res.statusCode).toBe(400);
