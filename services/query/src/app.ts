@@ -6,9 +6,10 @@ import type { EventStore } from '@leadline/eventstore';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { CheckpointTracker } from './consistency.ts';
+import { FieldPolicyCache } from './fields/policyCache.ts';
 import { LiveHub } from './live/hub.ts';
 import { registerLiveRoute } from './live/route.ts';
-import { DEFAULT_PROJECTIONS } from './projections.ts';
+import { ASSIGNMENTS, DEFAULT_PROJECTIONS, FIELD_POLICY } from './projections.ts';
 import type { RepVisibility } from './read/visibility.ts';
 import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerAssignmentRoutes } from './routes/assignments.ts';
@@ -16,6 +17,7 @@ import { registerHealthRoute } from './routes/health.ts';
 import { registerActivityRoutes } from './routes/activities.ts';
 import { registerLeadRoutes } from './routes/leads.ts';
 import { registerPipelineRoutes } from './routes/pipeline.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWebApp } from './web.ts';
@@ -45,14 +47,18 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     const sessions = new SessionStore(deps.pool, deps.sessionSecret);
     const projections = deps.expectedProjections ?? DEFAULT_PROJECTIONS;
     const tracker = new CheckpointTracker(deps.pool);
-    const hub = new LiveHub({ pool: deps.pool, sessions, tracker, repVisibility: deps.repVisibility, projections, log: app.log });
+    const fields = new FieldPolicyCache(deps.pool);
+    const hub = new LiveHub({ pool: deps.pool, sessions, tracker, repVisibility: deps.repVisibility, projections, log: app.log, fields });
     const feed = new ChangeFeed(deps.databaseUrl, app.log);
     feed.onNotice((notice) => {
+      // Before the hub fans anything out: the next message is redacted by the new policy or teams.
+      if (notice.projection === FIELD_POLICY || notice.projection === ASSIGNMENTS) fields.invalidate();
       tracker.advance(notice.projection, notice.checkpoint);
       hub.notice(notice);
     });
     feed.onSessionNotice((notice) => hub.sessionNotice(notice));
     feed.onConnected(async (reconnected) => {
+      fields.invalidate();
       await tracker.refresh();
       hub.feedConnected(reconnected);
     });
@@ -65,7 +71,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     });
 
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-    const ctx = { pool: deps.pool, tracker, sessions, repVisibility: deps.repVisibility };
+    const ctx = { pool: deps.pool, tracker, sessions, repVisibility: deps.repVisibility, fields };
     registerHealthRoute(app, deps.pool, projections);
     registerUserRoutes(app, ctx);
     registerLeadRoutes(app, ctx);
@@ -74,6 +80,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     registerActivityRoutes(app, ctx);
     registerTimelineRoutes(app, ctx);
     registerAssignmentRoutes(app, ctx);
+    registerSettingsRoutes(app, ctx);
     registerAuditRoutes(app, ctx, deps.eventStore);
     registerLiveRoute(app, hub, sessions);
     if (deps.webDist) await registerWebApp(app, deps.webDist);

@@ -6,5 +6,7 @@ export const STAGE_TOTALS = 'stage_totals';
 export const PIPELINE_HISTORY = 'pipeline_history';
 export const CONVERSION = 'conversion';
 export const ACTIVITIES = 'activities';
+export const FIELD_POLICY = 'field_policy';
+export const ASSIGNMENTS = 'assignments';
 
 export const DEFAULT_PROJECTIONS = [USERS, STAGES, LEAD_CARDS, STAGE_TOTALS, PIPELINE_HISTORY, CONVERSION];

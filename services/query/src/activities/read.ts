@@ -1,5 +1,6 @@
-import type { ActivityDto, ActivityListQuery, ActivityTemplateDto } from '@leadline/contracts';
+import type { ActivityDto, ActivityListQuery, ActivityTemplateDto, FieldView } from '@leadline/contracts';
 import type pg from 'pg';
+import { redactFields } from '../fields/redact.ts';
 import type { Scope } from '../read/visibility.ts';
 import { decodeTimeCursor, encodeTimeCursor } from './cursor.ts';
 
@@ -7,12 +8,12 @@ export type ActivityFilter = Omit<ActivityListQuery, 'minCheckpoint'> & { includ
 
 const KEY = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const COLUMNS = `a.id, a.lead_id, NULLIF(trim(concat_ws(' ', l.first_name, l.last_name)), '') AS person, l.company, a.type, a.user_id, u.name AS user_name,
+const COLUMNS = `a.id, a.lead_id, l.first_name, l.last_name, l.company, l.owner_id AS lead_owner_id, a.type, a.user_id, u.name AS user_name,
   a.created_by, a.subject, a.description, a.scheduled_at, a.details, a.completed_at, a.outcome, a.duration_minutes, a.deleted_at, a.deleted_by,
   a.version, a.created_at, a.updated_at, ${KEY('a.created_at')} AS created_key, ${KEY('a.scheduled_at')} AS scheduled_key`;
 
 type Row = {
-  id: string; lead_id: string; person: string | null; company: string | null; type: ActivityDto['type']; user_id: string; user_name: string | null;
+  id: string; lead_id: string; first_name: string | null; last_name: string | null; company: string | null; lead_owner_id: string | null; type: ActivityDto['type']; user_id: string; user_name: string | null;
   created_by: string; subject: string; description: string | null; scheduled_at: Date | null; details: Record<string, unknown>; completed_at: Date | null;
   outcome: string | null; duration_minutes: number | null; deleted_at: Date | null; deleted_by: string | null; version: number; created_at: Date; updated_at: Date;
   created_key: string; scheduled_key: string | null;
@@ -20,8 +21,15 @@ type Row = {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-const toDto = (r: Row): ActivityDto => ({
-  id: r.id, leadId: r.lead_id, leadName: r.person ?? r.company, type: r.type, userId: r.user_id, userName: r.user_name, createdBy: r.created_by,
+/** The lead's name as the reader may see it (field permissions): the person, else the company, from the visible parts only. */
+function leadName(r: Row, view: FieldView): string | null {
+  const f = redactFields(view, r.lead_owner_id, { firstName: r.first_name, lastName: r.last_name, company: r.company });
+  const person = [f.firstName, f.lastName].filter((p) => p && p.trim()).join(' ').trim();
+  return person || f.company || null;
+}
+
+const toDto = (r: Row, view: FieldView): ActivityDto => ({
+  id: r.id, leadId: r.lead_id, leadName: leadName(r, view), type: r.type, userId: r.user_id, userName: r.user_name, createdBy: r.created_by,
   subject: r.subject, description: r.description, scheduledAt: iso(r.scheduled_at), details: r.details, completedAt: iso(r.completed_at),
   outcome: r.outcome, durationMinutes: r.duration_minutes, deletedAt: iso(r.deleted_at), deletedBy: r.deleted_by, version: r.version,
   createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
@@ -53,7 +61,7 @@ export const SEARCH_WINDOW = 10_000;
 /** Above this many estimated matches, sorting them all costs more than walking the time index. */
 export const GIN_SORT_LIMIT = 20_000;
 
-export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFilter): Promise<{ items: ActivityDto[]; nextCursor: string | null }> {
+export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFilter, fields: FieldView): Promise<{ items: ActivityDto[]; nextCursor: string | null }> {
   const params: unknown[] = [];
   const where = [scopeSql(scope, params)];
   const add = (sql: (p: string) => string, value: unknown) => {
@@ -110,7 +118,7 @@ export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFil
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   const time = last && (f.order === 'scheduled' ? last.scheduled_key : last.created_key);
-  return { items: page.map(toDto), nextCursor: rows.length > f.limit && last && time ? encodeTimeCursor({ order: f.order, time, id: last.id }) : null };
+  return { items: page.map((r) => toDto(r, fields)), nextCursor: rows.length > f.limit && last && time ? encodeTimeCursor({ order: f.order, time, id: last.id }) : null };
 }
 
 /** The planner's estimate of how many activities match (from the tsvector's element statistics). */

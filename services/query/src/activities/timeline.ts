@@ -1,6 +1,7 @@
-import type { RawEvent, TimelineEntry, TimelineKind } from '@leadline/contracts';
+import type { FieldView, RawEvent, TimelineEntry, TimelineKind } from '@leadline/contracts';
 import type { Principal } from '@leadline/platform';
 import type pg from 'pg';
+import { redactChanges, redactEventData } from '../fields/events.ts';
 import { decodePositionCursor, encodePositionCursor } from './cursor.ts';
 import { describeActivity, describeLeadEvent, type Names } from './words.ts';
 
@@ -19,7 +20,10 @@ export const mayAudit = (p: Principal): boolean => p.role === 'admin' || p.role 
 
 const CHANGED_SINCE_LIMIT = 500;
 
-export async function readTimeline(pool: pg.Pool, principal: Principal, leadId: string, f: TimelineFilter): Promise<{ items: TimelineEntry[]; nextCursor: string | null }> {
+/** The reader's field permissions on this lead (its current owner decides other-team rules). */
+export type TimelineFields = { view: FieldView; ownerId: string | null };
+
+export async function readTimeline(pool: pg.Pool, principal: Principal, leadId: string, f: TimelineFilter, fields: TimelineFields): Promise<{ items: TimelineEntry[]; nextCursor: string | null }> {
   const params: unknown[] = [leadId];
   const where = ['t.lead_id = $1::uuid'];
   if (f.kinds) {
@@ -43,17 +47,21 @@ export async function readTimeline(pool: pg.Pool, principal: Principal, leadId: 
   const page = rows.slice(0, limit);
   const names = await namesFor(pool, page);
   const audit = mayAudit(principal);
-  const items = page.map((r) => toEntry(r, names, audit));
+  // Raw events are the record: auditors read them whole; everyone else gets them with hidden values taken out.
+  const raw = (events: RawEvent[]): RawEvent[] | null =>
+    !audit ? null : principal.role === 'auditor' ? events : events.map((e) => ({ ...e, data: redactEventData(fields.view, fields.ownerId, e.type, (e.data ?? {}) as Record<string, unknown>) }));
+  const items = page.map((r) => toEntry(r, names, audit, raw, fields));
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > limit && last && f.changedSince === undefined ? encodePositionCursor(last.position) : null };
 }
 
-function toEntry(r: Row, names: Names, audit: boolean): TimelineEntry {
-  const base = { id: r.id, kind: r.kind, eventType: r.event_type, at: r.occurred_at.toISOString(), position: r.position, actorId: r.actor_id, actorName: names.user(r.actor_id), raw: audit ? r.events : null };
+function toEntry(r: Row, names: Names, audit: boolean, raw: (events: RawEvent[]) => RawEvent[] | null, fields: TimelineFields): TimelineEntry {
+  const base = { id: r.id, kind: r.kind, eventType: r.event_type, at: r.occurred_at.toISOString(), position: r.position, actorId: r.actor_id, actorName: names.user(r.actor_id), raw: raw(r.events) };
   const a = r.activity;
   if (!a) {
-    const { summary, changes } = describeLeadEvent(r.event_type, (r.events[0]?.data ?? {}) as Record<string, unknown>, names);
-    return { ...base, summary, changes, activity: null };
+    const data = redactEventData(fields.view, fields.ownerId, r.event_type, (r.events[0]?.data ?? {}) as Record<string, unknown>);
+    const { summary, changes } = describeLeadEvent(r.event_type, data, names);
+    return { ...base, summary, changes: redactChanges(fields.view, fields.ownerId, changes), activity: null };
   }
   const hidden = a.deletedAt !== null && !audit;
   const activity = {

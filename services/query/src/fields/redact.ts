@@ -1,4 +1,5 @@
 import { customFieldOf, fieldAccessOf, policyStandardFields, type FieldView, type LeadCard, type LeadDto, type PolicyField } from '@leadline/contracts';
+import { withoutHiddenSums, type SumsShown } from './sums.ts';
 
 type CustomFields = Record<string, string | number | boolean | null>;
 
@@ -36,3 +37,7 @@ export const redactLead = (view: FieldView, lead: LeadDto): LeadDto => ({
   ...redactFields(view, lead.ownerId, lead),
   readOnlyFields: readOnlyFieldsOf(view, lead.ownerId, Object.keys(lead.customFields ?? {})),
 });
+
+/** A board column: its cards redacted, its sums left out where the reader may not see every value (fields/sums.ts). */
+export const redactColumn = <C extends { cards: LeadCard[]; totalValue?: number; weightedValue?: number }>(view: FieldView, shown: SumsShown, column: C): C =>
+  withoutHiddenSums(shown, { ...column, cards: column.cards.map((c) => redactCard(view, c)) });

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import type { CheckpointTracker } from '../consistency.ts';
+import type { FieldPolicyCache } from '../fields/policyCache.ts';
 import { loadCards } from '../read/leads.ts';
 import { stageTotals } from '../read/pipeline.ts';
 import { canSee, scopeFor, scopeKey, type RepVisibility, type Scope } from '../read/visibility.ts';
@@ -12,12 +13,15 @@ import { liveClientsGauge } from './metrics.ts';
 import { OwnerIndex, UNASSIGNED, type Prior } from './ownerIndex.ts';
 import { readOwnedLeads } from './ownerSeed.ts';
 import { parseClientMessage, sendMessage, type RawMessage } from './protocol.ts';
+import { redactMessage } from './redactMessage.ts';
 import { RingBuffer } from './ringBuffer.ts';
 import { recheckActionFor, socketActionFor } from './sessionNotice.ts';
 
 export type LiveHubOptions = {
   pool: pg.Pool;
   sessions: SessionStore;
+  /** Field permissions: every change is redacted per client before it is sent (redactMessage.ts). */
+  fields: FieldPolicyCache;
   tracker: CheckpointTracker;
   repVisibility: RepVisibility;
   /** The projections whose least checkpoint `ready`, `subscribed` and `heartbeat` report. */
@@ -193,7 +197,7 @@ export class LiveHub {
   private send(client: LiveClient, message: ServerMessage): void {
     if (client.dropped) return;
     if (Date.now() >= client.expiresAt) return this.drop(client, 'end');
-    sendMessage(client.socket, message);
+    sendMessage(client.socket, redactMessage(this.options.fields.current(), client.principal, client.scope, message));
   }
 
   private drop(client: LiveClient, action: 'end' | 'reconnect'): void {
@@ -242,6 +246,7 @@ export class LiveHub {
   }
 
   private async subscribe(client: LiveClient, channels: string[], lastCheckpoint: string | undefined): Promise<void> {
+    await this.freshFields();
     const accepted: string[] = [];
     for (const channel of new Set(channels)) {
       if (!client.channels.has(channel) && client.channels.size >= MAX_CHANNELS_PER_CLIENT) {
@@ -310,7 +315,13 @@ export class LiveHub {
     }
   }
 
+  /** Sends are synchronous: the field permissions they redact by are brought up to date before each fan-out. */
+  private async freshFields(): Promise<void> {
+    await this.options.fields.get().catch((err: unknown) => this.options.log.warn({ err }, 'live hub: cannot read the field permissions; using the last ones read'));
+  }
+
   private async process(notice: ChangeNotice): Promise<void> {
+    await this.freshFields();
     const entry: BufferedNotice = { checkpoint: notice.checkpoint, priors: new Map(), ...planNotice(notice) };
     if (this.previous && this.previous.projection === notice.projection && this.previous.entry.checkpoint === notice.checkpoint) {
       this.previous.entry.split = true;

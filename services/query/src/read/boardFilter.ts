@@ -1,5 +1,6 @@
 import type { BoardFilter } from '@leadline/contracts';
-import { escapeLike } from './leads.ts';
+import type { LeadFieldView } from '../fields/policyCache.ts';
+import { leadSearchSql } from '../fields/search.ts';
 
 /** True when any board filter is set: then counts and sums come from read.leads, not stage_totals. */
 export const isFiltered = (f: BoardFilter): boolean =>
@@ -10,9 +11,10 @@ export const pickFilter = (q: BoardFilter): BoardFilter => ({ ownerId: q.ownerId
 
 /**
  * The SQL condition restricting `alias` (a read.leads or read.lead_versions row) to the filter;
- * values go in as parameters appended to `params`. `TRUE` when nothing is filtered.
+ * values go in as parameters appended to `params`. `TRUE` when nothing is filtered. `q` searches only
+ * what the reader may see (`fields`, required with `q`).
  */
-export function boardFilterSql(filter: BoardFilter, alias: string, params: unknown[]): string {
+export function boardFilterSql(filter: BoardFilter, alias: string, params: unknown[], fields: LeadFieldView | null): string {
   const parts: string[] = [];
   const param = (value: unknown): string => {
     params.push(value);
@@ -24,8 +26,8 @@ export function boardFilterSql(filter: BoardFilter, alias: string, params: unkno
   if (filter.minValue !== undefined) parts.push(`${alias}.deal_value >= ${param(filter.minValue)}::numeric`);
   if (filter.maxValue !== undefined) parts.push(`${alias}.deal_value <= ${param(filter.maxValue)}::numeric`);
   if (filter.q) {
-    const p = param(`%${escapeLike(filter.q)}%`);
-    parts.push(`((COALESCE(${alias}.first_name, '') || ' ' || COALESCE(${alias}.last_name, '')) ILIKE ${p} OR ${alias}.company ILIKE ${p} OR ${alias}.email ILIKE ${p})`);
+    if (!fields) throw new Error('a board search needs the reader\'s field permissions');
+    parts.push(leadSearchSql(fields, filter.q, alias, params));
   }
   return parts.length === 0 ? 'TRUE' : `(${parts.join(' AND ')})`;
 }

@@ -1,5 +1,7 @@
 import type { LeadCard, LeadDto } from '@leadline/contracts';
 import type pg from 'pg';
+import type { LeadFieldView } from '../fields/policyCache.ts';
+import { leadSearchSql } from '../fields/search.ts';
 import { decodeListCursor, encodeListCursor } from './cursor.ts';
 import { CARD_COLUMNS, LEAD_COLUMNS, toLeadCard, toLeadDto, type CardRow, type LeadRow } from './rows.ts';
 import { visibilitySql, type Scope } from './visibility.ts';
@@ -11,7 +13,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Escapes LIKE wildcards so that user text matches literally (backslash is PostgreSQL's default escape). */
 export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function listLeads(pool: pg.Pool, scope: Scope, filter: LeadFilter): Promise<{ items: LeadDto[]; nextCursor: string | null }> {
+/** `fields`: the reader's field permissions, so that `q` never matches a value hidden from them. */
+export async function listLeads(pool: pg.Pool, scope: Scope, filter: LeadFilter, fields: LeadFieldView): Promise<{ items: LeadDto[]; nextCursor: string | null }> {
   const params: unknown[] = [];
   const where = [visibilitySql(scope, 'l', params)];
   if (filter.stageId) {
@@ -23,13 +26,7 @@ export async function listLeads(pool: pg.Pool, scope: Scope, filter: LeadFilter)
     params.push(filter.ownerId);
     where.push(`l.owner_id = $${params.length}::uuid`);
   }
-  if (filter.q) {
-    params.push(`%${escapeLike(filter.q)}%`);
-    const p = `$${params.length}`;
-    where.push(
-      `((COALESCE(l.first_name, '') || ' ' || COALESCE(l.last_name, '')) ILIKE ${p} OR l.company ILIKE ${p} OR l.email ILIKE ${p})`,
-    );
-  }
+  if (filter.q) where.push(leadSearchSql(fields, filter.q, 'l', params));
   if (filter.cursor) {
     const after = decodeListCursor(filter.cursor);
     params.push(after.createdAt, after.id);

@@ -2,6 +2,7 @@ import type { BoardColumn, LeadCard, StageDto } from '@leadline/contracts';
 import { NotFoundError, ValidationError } from '@leadline/platform';
 import type pg from 'pg';
 import type { BoardFilter } from '@leadline/contracts';
+import type { LeadFieldView } from '../fields/policyCache.ts';
 import { boardFilterSql, isFiltered } from './boardFilter.ts';
 import { decodeColumnCursor, encodeColumnCursor } from './cursor.ts';
 import { CARD_COLUMNS, STAGE_COLUMNS, toLeadCard, toStageDto, type CardRow, type StageRow } from './rows.ts';
@@ -36,6 +37,7 @@ export async function stageTotals(
   scope: Scope,
   where: { pipelineIds?: string[]; stageIds?: string[] },
   filter: BoardFilter = {},
+  fields: LeadFieldView | null = null,
 ): Promise<StageTotals[]> {
   const params: unknown[] = [where.pipelineIds ?? [], where.stageIds ?? []];
   const stages = '(s.pipeline_id = ANY($1::uuid[]) OR s.id = ANY($2::uuid[]))';
@@ -47,7 +49,7 @@ export async function stageTotals(
          WHERE ${stages} ORDER BY s.pipeline_id, s.order_position, s.id`
       : `SELECT s.id AS stage_id, s.name, count(l.id)::int AS count, COALESCE(sum(l.deal_value), 0)::numeric AS total_value,
            round(COALESCE(sum(l.deal_value * COALESCE(l.probability, s.probability) / 100.0), 0), 2) AS weighted_value
-         FROM read.stages s LEFT JOIN read.leads l ON l.stage_id = s.id AND ${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params)}
+         FROM read.stages s LEFT JOIN read.leads l ON l.stage_id = s.id AND ${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params, fields)}
          WHERE ${stages}
          GROUP BY s.id, s.name, s.pipeline_id, s.order_position ORDER BY s.pipeline_id, s.order_position, s.id`;
   const { rows } = await pool.query<{ stage_id: string; name: string; count: number; total_value: number; weighted_value: number }>(sql, params);
@@ -55,13 +57,13 @@ export async function stageTotals(
 }
 
 /** Every column of a pipeline with its first `limit` cards: one query for the totals, one for all first pages. */
-export async function boardColumns(pool: pg.Pool, scope: Scope, pipelineId: string, limit: number, filter: BoardFilter = {}): Promise<BoardColumn[]> {
+export async function boardColumns(pool: pg.Pool, scope: Scope, pipelineId: string, limit: number, filter: BoardFilter, fields: LeadFieldView): Promise<BoardColumn[]> {
   const stages = await listStages(pool, pipelineId);
   if (stages.length === 0) return [];
   const params: unknown[] = [pipelineId, limit + 1];
-  const visible = `${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params)}`;
+  const visible = `${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params, fields)}`;
   const [totals, cards] = await Promise.all([
-    stageTotals(pool, scope, { pipelineIds: [pipelineId] }, filter),
+    stageTotals(pool, scope, { pipelineIds: [pipelineId] }, filter, fields),
     pool.query<CardRow>(
       `SELECT c.*, u.name AS owner_name
        FROM read.stages s
@@ -99,7 +101,8 @@ export async function columnPage(
   stageId: string,
   cursor: string,
   limit: number,
-  filter: BoardFilter = {},
+  filter: BoardFilter,
+  fields: LeadFieldView,
 ): Promise<{ cards: LeadCard[]; nextCursor: string | null }> {
   const after = decodeColumnCursor(cursor);
   if (after.stageId !== stageId) {
@@ -108,7 +111,7 @@ export async function columnPage(
   const stage = await pool.query('SELECT 1 FROM read.stages WHERE id = $1::uuid', [stageId]);
   if (stage.rowCount === 0) throw new NotFoundError(`No stage ${stageId}`);
   const params: unknown[] = [stageId, after.rank, after.id, limit + 1];
-  const visible = `${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params)}`;
+  const visible = `${visibilitySql(scope, 'l', params)} AND ${boardFilterSql(filter, 'l', params, fields)}`;
   const { rows } = await pool.query<CardRow>(
     `SELECT ${CARD_COLUMNS} FROM read.leads l LEFT JOIN read.users u ON u.id = l.owner_id
      WHERE l.stage_id = $1::uuid AND (l.rank COLLATE "C", l.id) > ($2::text COLLATE "C", $3::uuid) AND ${visible}

@@ -49,7 +49,8 @@ export function registerActivityRoutes(app: FastifyInstance, ctx: RouteContext):
           const { rowCount } = await ctx.pool.query('SELECT 1 FROM read.users WHERE id = $1::uuid', [id]);
           if (!rowCount) throw new NotFoundError(`No user ${id}`);
         }
-        const page = await listActivities(ctx.pool, scope, { ...filter, ...(id ? list.fixed(id) : {}), includeDeleted: Boolean(includeDeleted) && mayAudit(principal) });
+        const fields = await ctx.fields.viewFor(principal);
+        const page = await listActivities(ctx.pool, scope, { ...filter, ...(id ? list.fixed(id) : {}), includeDeleted: Boolean(includeDeleted) && mayAudit(principal) }, fields);
         metaHeaders(reply, meta);
         return { ...page, ...meta };
       },

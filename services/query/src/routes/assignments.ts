@@ -3,14 +3,16 @@ import { NotFoundError } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { redactMatched } from '../fields/events.ts';
+import { ownerSumsShown, withoutHiddenSums } from '../fields/sums.ts';
 import { requirePrincipal } from '../principal.ts';
-import { LEAD_CARDS, STAGES, USERS } from '../projections.ts';
+import { ASSIGNMENTS, LEAD_CARDS, STAGES, USERS } from '../projections.ts';
 import { assignmentHistory, listRedistributions, listRouting, listRules, listTeams, workloadAt } from '../read/assignments.ts';
 import { getLead } from '../read/leads.ts';
 import { scopeFor } from '../read/visibility.ts';
 import { metaHeaders, type RouteContext } from './context.ts';
 
-export const ASSIGNMENTS = 'assignments';
+export { ASSIGNMENTS } from '../projections.ts';
 
 export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -60,8 +62,16 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
     async (request) => {
       const principal = await requirePrincipal(request, ctx.sessions);
       const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, USERS], request.query.minCheckpoint);
-      if (!(await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id))) throw new NotFoundError(`No lead ${request.params.id}`);
-      return { items: await assignmentHistory(ctx.pool, request.params.id), ...meta };
+      const lead = await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id);
+      if (!lead) throw new NotFoundError(`No lead ${request.params.id}`);
+      const fields = await ctx.fields.viewFor(principal);
+      // Rule conditions on a field hidden from the reader name the field, not the value it was compared with.
+      const items = (await assignmentHistory(ctx.pool, request.params.id)).map((e) => ({
+        ...e,
+        ...redactMatched(fields, lead.ownerId, e.matched, e.reason),
+        summary: redactMatched(fields, lead.ownerId, e.matched, e.summary).reason,
+      }));
+      return { items, ...meta };
     },
   );
 
@@ -91,7 +101,10 @@ export function registerAssignmentRoutes(app: FastifyInstance, ctx: RouteContext
       const meta = await ctx.tracker.waitFor([ASSIGNMENTS, LEAD_CARDS, STAGES, USERS], request.query.minCheckpoint);
       const at = new Date();
       const scope = scopeFor(principal, ctx.repVisibility);
-      return { items: await workloadAt(ctx.pool, at, scope.kind === 'own' ? scope.userId : undefined), at: at.toISOString(), ...meta };
+      const fields = await ctx.fields.viewFor(principal);
+      const rows = await workloadAt(ctx.pool, at, scope.kind === 'own' ? scope.userId : undefined);
+      // Each row sums one user's leads: their deal values are shown only where the reader may see them.
+      return { items: rows.map((row) => withoutHiddenSums(ownerSumsShown(fields, row.userId), row)), at: at.toISOString(), ...meta };
     },
   );
 }

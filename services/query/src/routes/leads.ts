@@ -2,6 +2,7 @@ import { leadDto, leadIdParams, leadListQuery, leadPage, minCheckpointQuery, que
 import { NotFoundError } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { redactLead } from '../fields/redact.ts';
 import { requirePrincipal } from '../principal.ts';
 import { LEAD_CARDS, USERS } from '../projections.ts';
 import { getLead, listLeads } from '../read/leads.ts';
@@ -19,7 +20,7 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
     {
       schema: {
         summary: 'Leads, newest first, with filters and cursor paging',
-        description: '`q` matches name, company and email (case-insensitive, literal). `ownerId=none` lists unassigned leads.',
+        description: '`q` matches name, company and email (case-insensitive, literal), each only where you may see it. `ownerId=none` lists unassigned leads. Fields hidden from you by the field permissions are absent; `readOnlyFields` names those you may see but not change.',
         tags: ['leads'],
         querystring: leadListQuery,
         response: { 200: leadPage },
@@ -29,9 +30,10 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const principal = await requirePrincipal(request, ctx.sessions);
       const { minCheckpoint, ...filter } = request.query;
       const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
-      const page = await listLeads(ctx.pool, scopeFor(principal, ctx.repVisibility), filter);
+      const fields = await ctx.fields.viewFor(principal);
+      const page = await listLeads(ctx.pool, scopeFor(principal, ctx.repVisibility), filter, fields);
       metaHeaders(reply, meta);
-      return { ...page, ...meta };
+      return { ...page, items: page.items.map((lead) => redactLead(fields, lead)), ...meta };
     },
   );
 
@@ -53,7 +55,7 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const lead = await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id);
       if (!lead) throw new NotFoundError(`No lead ${request.params.id}`);
       metaHeaders(reply, meta);
-      return { ...lead, ...meta };
+      return { ...redactLead(await ctx.fields.viewFor(principal), lead), ...meta };
     },
   );
 }

@@ -2,6 +2,9 @@ import { board, boardQuery, columnPage as columnPageSchema, columnQuery, overvie
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { redactColumn } from '../fields/redact.ts';
+import { refuseHiddenFilters } from '../fields/search.ts';
+import { sumsShown, withoutHiddenSums } from '../fields/sums.ts';
 import { requirePrincipal } from '../principal.ts';
 import { ACTIVITIES, LEAD_CARDS, PIPELINE_HISTORY, STAGE_TOTALS, STAGES, USERS } from '../projections.ts';
 import { ValidationError } from '@leadline/platform';
@@ -52,25 +55,29 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       schema: {
         summary: 'The board: every column with its totals and first page of cards',
         description:
-          'Cards are ordered by rank (bytewise), then id. Filters (ownerId or `none`, source, minValue, maxValue, q) restrict cards, counts and sums alike; they cannot be combined with asOf. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all), and totals over those. With asOf, the board as it stood then, from the recorded history: the stages of that moment, the first `limit` cards of each column (nextCursor is null) and counts and sums over all of them.',
+          'Cards are ordered by rank (bytewise), then id. Filters (ownerId or `none`, source, minValue, maxValue, q) restrict cards, counts and sums alike; they cannot be combined with asOf. Field permissions: a card field hidden from you is absent, a sum you may not see every value of is absent, filtering by a field hidden from you on some leads is refused (400 naming the parameter) and q never matches a hidden value. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all), and totals over those. With asOf, the board as it stood then, from the recorded history: the stages of that moment, the first `limit` cards of each column (nextCursor is null) and counts and sums over all of them.',
         tags: ['pipeline'],
         querystring: boardQuery,
         response: { 200: board },
       },
     },
     async (request, reply) => {
-      const scope = scopeFor(await requirePrincipal(request, ctx.sessions), ctx.repVisibility);
+      const principal = await requirePrincipal(request, ctx.sessions);
+      const scope = scopeFor(principal, ctx.repVisibility);
+      const fields = await ctx.fields.viewFor(principal);
       const { asOf } = request.query;
       const filter = pickFilter(request.query);
       if (asOf) refuseFiltersInThePast(request.query);
+      refuseHiddenFilters(fields, request.query);
       const totals = isFiltered(filter) ? LEAD_CARDS : totalsSource(scope);
       const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, ACTIVITIES, USERS] : [STAGES, LEAD_CARDS, USERS, totals], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
       const columns = asOf
         ? await boardAt(ctx.pool, scope, pipelineId, asOf, request.query.limit)
-        : await boardColumns(ctx.pool, scope, pipelineId, request.query.limit, filter);
+        : await boardColumns(ctx.pool, scope, pipelineId, request.query.limit, filter, fields);
       metaHeaders(reply, meta);
-      return { pipelineId, asOf: asOf ?? null, columns, ...meta };
+      const shown = sumsShown(fields, scope);
+      return { pipelineId, asOf: asOf ?? null, columns: columns.map((c) => redactColumn(fields, shown, c)), ...meta };
     },
   );
 
@@ -87,11 +94,14 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      const scope = scopeFor(await requirePrincipal(request, ctx.sessions), ctx.repVisibility);
+      const principal = await requirePrincipal(request, ctx.sessions);
+      const scope = scopeFor(principal, ctx.repVisibility);
+      const fields = await ctx.fields.viewFor(principal);
+      refuseHiddenFilters(fields, request.query);
       const meta = await ctx.tracker.waitFor([LEAD_CARDS, USERS], request.query.minCheckpoint);
-      const page = await columnPage(ctx.pool, scope, request.params.stageId, request.query.cursor, request.query.limit, pickFilter(request.query));
+      const page = await columnPage(ctx.pool, scope, request.params.stageId, request.query.cursor, request.query.limit, pickFilter(request.query), fields);
       metaHeaders(reply, meta);
-      return { stageId: request.params.stageId, ...page, ...meta };
+      return { stageId: request.params.stageId, ...redactColumn(fields, { totalValue: true, weightedValue: true }, page), ...meta };
     },
   );
 
@@ -108,7 +118,9 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async (request, reply) => {
-      const scope = scopeFor(await requirePrincipal(request, ctx.sessions), ctx.repVisibility);
+      const principal = await requirePrincipal(request, ctx.sessions);
+      const scope = scopeFor(principal, ctx.repVisibility);
+      const shown = sumsShown(await ctx.fields.viewFor(principal), scope);
       const { asOf } = request.query;
       const meta = await ctx.tracker.waitFor(asOf ? [STAGES, PIPELINE_HISTORY, ACTIVITIES] : [STAGES, LEAD_CARDS, totalsSource(scope)], request.query.minCheckpoint);
       const pipelineId = await resolvePipeline(ctx.pool, request.query.pipelineId);
@@ -117,7 +129,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
         ? await overviewAt(ctx.pool, scope, pipelineId, asOf)
         : await overviewNow(ctx.pool, scope, pipelineId, at);
       metaHeaders(reply, meta);
-      return { pipelineId, asOf: asOf ?? null, at: new Date(at).toISOString(), stages, ...meta };
+      return { pipelineId, asOf: asOf ?? null, at: new Date(at).toISOString(), stages: stages.map((s) => withoutHiddenSums(shown, s)), ...meta };
     },
   );
 }
