@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
-import { openEventStore, type EventStore, type EventStoreChoice } from '@leadline/eventstore';
+import { MasterKeys, defaultKeyFile, openEventStore, type EventStore, type EventStoreChoice } from '@leadline/eventstore';
 import { SessionStore, createLogger, createPool, createServer, readOrCreateSecret, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
 import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
@@ -28,6 +28,8 @@ export type StackOptions = {
   webDist?: string;
   /** EVENT_STORE/EVENTSTORE_URL: PostgreSQL (default, the same database) or EventStoreDB. */
   eventStore?: EventStoreChoice;
+  /** MASTER_KEY / MASTER_KEY_FILE; default the key file under dataDir, created (0600) on first start. */
+  masterKeys?: MasterKeys;
 };
 
 export type Stack = {
@@ -82,7 +84,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const pool = createPool(databaseUrl, { max: 12 + projectorConnections(projections.length), applicationName: 'leadline' });
   const stops: (() => Promise<void>)[] = [];
   try {
-    const eventStore = await openEventStore(options.eventStore ?? { kind: 'postgres' }, { pool, databaseUrl, log: logger });
+    const masterKeys = options.masterKeys ?? MasterKeys.ensureFile(defaultKeyFile(options.dataDir));
+    const eventStore = await openEventStore(options.eventStore ?? { kind: 'postgres' }, { pool, databaseUrl, log: logger, masterKeys });
     stops.push(() => eventStore.close());
     const sessionSecret = sessionSecretFor(options.dataDir, options.sessionSecret);
     const sessions = new SessionStore(pool, sessionSecret);

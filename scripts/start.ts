@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, databaseUrl, logLevel, metricsToken, optionalEnv, parseConfig, port, trustedProxies } from '@leadline/platform';
-import { eventStoreChoice, eventStoreEnv, requireEventStoreUrl } from '@leadline/eventstore';
+import { defaultKeyFile, eventStoreChoice, eventStoreEnv, masterKeyEnv, masterKeysFrom, requireEventStoreUrl } from '@leadline/eventstore';
 import { seedDemo } from './demo.ts';
 import { repoRoot, startStack } from './stack.ts';
 
@@ -20,6 +20,7 @@ const config = z.object({
   METRICS_TOKEN: metricsToken,
   LOG_LEVEL: logLevel,
   ...eventStoreEnv,
+  ...masterKeyEnv,
 }).superRefine(requireEventStoreUrl);
 
 const args = process.argv.slice(2);
@@ -46,6 +47,7 @@ async function main() {
     logLevel: env.LOG_LEVEL,
     webDist: fs.existsSync(webDist) ? webDist : undefined,
     eventStore: eventStoreChoice(env),
+    masterKeys: masterKeysFrom(env, { file: defaultKeyFile(dataDir), create: true }),
   });
   let stopping = false;
   const stop = async (signal: string) => {

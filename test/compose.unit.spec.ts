@@ -30,11 +30,14 @@ function interpolate(value: string, given: Record<string, string>): string {
   });
 }
 
+/** A master key as `openssl rand -base64 32` prints one. */
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+
 const schemas: Record<string, z.ZodType> = { command: commandConfig, projector: projectorConfig, query: queryConfig };
 /** `command`, `command1`, `command2` … are replicas of the command service. */
 const roleOf = (name: string) => Object.keys(schemas).find((role) => new RegExp(`^${role}\\d*$`).test(name));
 const envOf = (s: Service, given: Record<string, string> = {}) =>
-  Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), { SESSION_SECRET: 'x'.repeat(40), ...given })]));
+  Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), { SESSION_SECRET: 'x'.repeat(40), MASTER_KEY, ...given })]));
 
 const files = [
   { file: 'docker-compose.yml', gateway: 'deploy/gateway.conf', replicas: 1, esdbNodes: 1 },
@@ -89,6 +92,10 @@ describe.each(files)('$file', ({ file, gateway, replicas, esdbNodes }) => {
 
   it('refuses to start without a session secret', () => {
     for (const name of app) expect(() => interpolate(String(services[name].environment?.SESSION_SECRET), {})).toThrow(/SESSION_SECRET is required/);
+  });
+
+  it('gives the command and projector services one master key, and refuses to start without it', () => {
+    for (const name of app.filter((n) => roleOf(n) !== 'query')) expect(() => interpolate(String(services[name].environment?.MASTER_KEY), {}), name).toThrow(/MASTER_KEY is required/);
   });
 
   it('pins every image and health-checks every long-running service', () => {
@@ -154,7 +161,7 @@ describe.each(files)('$file', ({ file, gateway, replicas, esdbNodes }) => {
 
 describe('service configuration', () => {
   it('needs EVENTSTORE_URL with EVENT_STORE=eventstoredb, and only an esdb:// one', () => {
-    const base = { DATABASE_URL: 'postgres://u:p@h:5432/d', SESSION_SECRET: 'x'.repeat(40) };
+    const base = { DATABASE_URL: 'postgres://u:p@h:5432/d', SESSION_SECRET: 'x'.repeat(40), MASTER_KEY };
     for (const schema of [commandConfig, projectorConfig]) {
       expect(schema.safeParse(base).success).toBe(true);
       const missing = schema.safeParse({ ...base, EVENT_STORE: 'eventstoredb' });
@@ -164,10 +171,21 @@ describe('service configuration', () => {
       expect(schema.safeParse({ ...base, EVENT_STORE: 'mongodb' }).success).toBe(false);
     }
   });
+
+  it('needs MASTER_KEY (32 bytes in base64) or MASTER_KEY_FILE', () => {
+    const base = { DATABASE_URL: 'postgres://u:p@h:5432/d', SESSION_SECRET: 'x'.repeat(40), MASTER_KEY };
+    for (const schema of [commandConfig, projectorConfig]) {
+      const { MASTER_KEY: _key, ...without } = base;
+      expect(schema.safeParse(without).error?.issues.map((i) => i.path.join('.'))).toEqual(['MASTER_KEY']);
+      expect(schema.safeParse({ ...without, MASTER_KEY_FILE: '/run/secrets/master-key.json' }).success).toBe(true);
+      expect(schema.safeParse({ ...base, MASTER_KEY: 'c2hvcnQ=' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['MASTER_KEY']);
+      expect(schema.safeParse({ ...base, MASTER_KEY_PREVIOUS: `${MASTER_KEY},nope` }).error?.issues.map((i) => i.path.join('.'))).toEqual(['MASTER_KEY_PREVIOUS']);
+    }
+  });
 });
 
 describe('TRUSTED_PROXIES', () => {
-  const base = { DATABASE_URL: 'postgres://u:p@h:5432/d', SESSION_SECRET: 'x'.repeat(40) };
+  const base = { DATABASE_URL: 'postgres://u:p@h:5432/d', SESSION_SECRET: 'x'.repeat(40), MASTER_KEY };
   it.each([['command', commandConfig], ['query', queryConfig]] as const)('%s trusts no proxy by default and takes only IPs and CIDRs', (_name, schema) => {
     expect((schema.parse(base) as { TRUSTED_PROXIES: string[] }).TRUSTED_PROXIES).toEqual([]);
     expect((schema.parse({ ...base, TRUSTED_PROXIES: '10.0.0.5, 172.16.0.0/12,::1' }) as { TRUSTED_PROXIES: string[] }).TRUSTED_PROXIES).toEqual(['10.0.0.5', '172.16.0.0/12', '::1']);

@@ -102,6 +102,9 @@ export function withValues(data: unknown, values: readonly (readonly [string[], 
   return copy;
 }
 
+/** Activity details with their personal values replaced by placeholders (what a forgotten lead's activities keep). */
+export const erasePersonalDetails = (details: unknown): unknown => withValues(details, detailValues(details, []).map((v) => [v.path, v.erased] as const));
+
 /** The data with every personal value replaced by its placeholder (idempotent). */
 export const erasePersonal = (type: string, data: unknown): unknown => withValues(data, personalValues(type, data).map((v) => [v.path, v.erased] as const));
 

@@ -28,6 +28,8 @@ export type StoredEvent = {
   data: unknown;
   metadata: Record<string, unknown>;
   recordedAt: string;
+  /** Set by the sealing store when the event's sealed values do not open (tampered, or its key does not unwrap): the event is unreadable. */
+  unreadable?: string;
 };
 
 export type AppendResult = {
@@ -75,6 +77,12 @@ export interface EventStore {
    * has no such horizon and answers headCheckpoint).
    */
   committedCheckpoint(): Promise<string>;
+  /**
+   * The one sanctioned edit of the log: forgetting a person whose events were stored before encryption
+   * overwrites their personal values in place (docs/security.md). Replaces the data of the given events;
+   * ids, types, metadata and positions stay. Absent where the store cannot rewrite events (EventStoreDB).
+   */
+  rewriteData?(changes: { eventId: string; data: unknown }[]): Promise<number>;
   /** Connection and subscription state, for health endpoints (optional). */
   health?(): EventStoreHealth;
   close(): Promise<void>;

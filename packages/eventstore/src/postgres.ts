@@ -197,6 +197,17 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  rewriteData(changes: { eventId: string; data: unknown }[]): Promise<number> {
+    if (changes.length === 0) return Promise.resolve(0);
+    return guard(async () => {
+      const { rowCount } = await this.pool.query(
+        'UPDATE es.events e SET data = c.data FROM jsonb_to_recordset($1::jsonb) AS c(event_id uuid, data jsonb) WHERE e.event_id = c.event_id',
+        [JSON.stringify(changes.map((c) => ({ event_id: c.eventId, data: c.data })))],
+      );
+      return rowCount ?? 0;
+    });
+  }
+
   committedCheckpoint(): Promise<string> {
     return guard(async () => {
       const { rows } = await this.pool.query<{ xid: string; pos: string }>(

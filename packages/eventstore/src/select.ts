@@ -4,6 +4,9 @@ import { optionalEnv } from '@leadline/platform';
 import { EsdbEventStore } from './esdb/store.ts';
 import type { EventStore } from './port.ts';
 import { PostgresEventStore } from './postgres.ts';
+import { Keyring } from './sealing/keyring.ts';
+import type { MasterKeys } from './sealing/masterKeys.ts';
+import { SealingEventStore } from './sealing/sealingStore.ts';
 
 export const esdbUrl = z.string().regex(/^esdb(\+discover)?:\/\/\S+$/, 'must be an esdb:// or esdb+discover:// connection string');
 
@@ -34,8 +37,17 @@ export const redactEsdbUrl = (url: string): string => url.replace(/\/\/[^@/]*@/,
 
 type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 
-/** Opens the chosen store and logs the choice (every service does this once at start). */
-export async function openEventStore(choice: EventStoreChoice, deps: { pool: pg.Pool; databaseUrl: string; log: Log }): Promise<EventStore> {
+/**
+ * Opens the chosen store, sealing personal data with per-lead keys wrapped by `masterKeys` (kept in
+ * PostgreSQL whichever store holds the events), and logs the choice (every service does this once at start).
+ */
+export async function openEventStore(choice: EventStoreChoice, deps: { pool: pg.Pool; databaseUrl: string; log: Log; masterKeys: MasterKeys }): Promise<SealingEventStore> {
+  const keyring = await Keyring.create(deps.pool, deps.masterKeys);
+  deps.log.info({ masterKey: deps.masterKeys.current().id, source: deps.masterKeys.source }, 'personal data sealed with per-lead keys');
+  return new SealingEventStore(await openInner(choice, deps), keyring);
+}
+
+async function openInner(choice: EventStoreChoice, deps: { pool: pg.Pool; databaseUrl: string; log: Log }): Promise<EventStore> {
   if (choice.kind === 'eventstoredb') {
     if (!choice.url) throw new Error('EVENTSTORE_URL is required when EVENT_STORE=eventstoredb');
     deps.log.info({ eventStore: 'eventstoredb', url: redactEsdbUrl(choice.url) }, 'event store: EventStoreDB');

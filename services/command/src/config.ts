@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventStoreEnv, requireEventStoreUrl } from '@leadline/eventstore';
+import { eventStoreEnv, masterKeyEnv, requireEventStoreUrl, requireMasterKey } from '@leadline/eventstore';
 import { databaseUrl, logLevel, metricsToken, optionalEnv, port, trustedProxies } from '@leadline/platform';
 
 /** Environment of the command service run alone (docker-compose checks itself against it). */
@@ -15,4 +15,7 @@ export const commandConfig = z.object({
   TRUSTED_PROXIES: trustedProxies,
   METRICS_TOKEN: metricsToken,
   ...eventStoreEnv,
-}).superRefine(requireEventStoreUrl);
+  ...masterKeyEnv,
+})
+  .superRefine(requireEventStoreUrl)
+  .superRefine(requireMasterKey);

@@ -1,6 +1,6 @@
 import { eventDataSchemas, upcast, type EventData, type EventType } from '@leadline/contracts';
 import type { Role } from '@leadline/platform';
-import type { EventStore, NewEvent, StoredEvent } from '@leadline/eventstore';
+import { assertReadable, type EventStore, type NewEvent, type StoredEvent } from '@leadline/eventstore';
 import { eventIdFor } from './ids.ts';
 
 /** An event as deciders produce it and evolve consumes it: the name and the payload, no metadata. */
@@ -57,8 +57,9 @@ export type Loaded<S> = {
   events: StoredEvent[];
 };
 
-/** Stored events are brought to their current schema version before evolve sees them. */
+/** Stored events are brought to their current schema version before evolve sees them; an event whose sealed values do not open throws. */
 export function payloadOf(stored: StoredEvent): EventPayload {
+  assertReadable(stored);
   const schemaVersion = Number(stored.metadata.schemaVersion ?? 1);
   return upcast(stored.type, schemaVersion, stored.data) as EventPayload;
 }

@@ -1,4 +1,4 @@
-import { eventStoreChoice, openEventStore } from '@leadline/eventstore';
+import { eventStoreChoice, masterKeysFrom, openEventStore } from '@leadline/eventstore';
 import { ConfigError, SessionStore, StoreUnavailableError, createLogger, createPool, createServer, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
 import { buildCommandApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = parseConfig(commandConfig);
   const logger = createLogger('command', config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, { applicationName: 'leadline-command' });
-  const eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger });
+  const eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger, masterKeys: masterKeysFrom(config) });
   const sessions = new SessionStore(pool, config.SESSION_SECRET);
   const app = await createServer({
     logger,

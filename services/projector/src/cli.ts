@@ -1,4 +1,4 @@
-import { eventStoreChoice, eventStoreEnv, openEventStore, requireEventStoreUrl } from '@leadline/eventstore';
+import { eventStoreChoice, eventStoreEnv, masterKeysForCli, openEventStore, requireEventStoreUrl } from '@leadline/eventstore';
 import { CliError, connectCliDatabase, createLogger, createPool, parseConfig } from '@leadline/platform';
 import { z } from 'zod';
 import { rebuildMany, type RebuildProgress } from './engine/rebuild.ts';
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     // EVENT_STORE/EVENTSTORE_URL as the services take them: rebuild from EventStoreDB when that is the store.
     const choice = eventStoreChoice(parseConfig(z.object(eventStoreEnv).superRefine(requireEventStoreUrl)));
-    const eventStore = await openEventStore(choice, { pool, databaseUrl: url, log: logger });
+    const eventStore = await openEventStore(choice, { pool, databaseUrl: url, log: logger, masterKeys: masterKeysForCli() });
     const deps = { pool, eventStore, logger };
     if (command === 'rebuild') {
       const started = Date.now();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventStoreEnv, requireEventStoreUrl } from '@leadline/eventstore';
+import { eventStoreEnv, masterKeyEnv, requireEventStoreUrl, requireMasterKey } from '@leadline/eventstore';
 import { databaseUrl, logLevel, port } from '@leadline/platform';
 
 /** Environment of the projector run alone (docker-compose checks itself against it). */
@@ -8,4 +8,7 @@ export const projectorConfig = z.object({
   LOG_LEVEL: logLevel,
   METRICS_PORT: port.default(9464),
   ...eventStoreEnv,
-}).superRefine(requireEventStoreUrl);
+  ...masterKeyEnv,
+})
+  .superRefine(requireEventStoreUrl)
+  .superRefine(requireMasterKey);

@@ -1,4 +1,4 @@
-import { eventStoreChoice, openEventStore, type EventStore } from '@leadline/eventstore';
+import { eventStoreChoice, masterKeysFrom, openEventStore, type EventStore } from '@leadline/eventstore';
 import { ConfigError, StoreUnavailableError, createLogger, createPool, isDatabaseUnavailable, parseConfig } from '@leadline/platform';
 import { projectorConfig } from './config.ts';
 import { projectorConnections, startProjector } from './engine/projector.ts';
@@ -9,12 +9,13 @@ async function main(): Promise<void> {
   const config = parseConfig(projectorConfig);
   const logger = createLogger('projector', config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, { max: projectorConnections(projections.length) + 2, applicationName: 'leadline-projector' });
+  const masterKeys = masterKeysFrom(config);
 
   // The database may start after us (compose): wait for it instead of exiting.
   let eventStore: EventStore | undefined;
   for (let attempt = 0; !eventStore; attempt++) {
     try {
-      eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger });
+      eventStore = await openEventStore(eventStoreChoice(config), { pool, databaseUrl: config.DATABASE_URL, log: logger, masterKeys });
     } catch (err) {
       if (!isDatabaseUnavailable(err) && !(err instanceof StoreUnavailableError)) throw err;
       const wait = Math.min(5000, 200 * 2 ** attempt);

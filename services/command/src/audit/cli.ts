@@ -1,4 +1,4 @@
-import { eventStoreChoice, eventStoreEnv, openEventStore, requireEventStoreUrl } from '@leadline/eventstore';
+import { eventStoreChoice, eventStoreEnv, masterKeysForCli, openEventStore, requireEventStoreUrl } from '@leadline/eventstore';
 import { CliError, connectCliDatabase, createLogger, createPool, parseConfig } from '@leadline/platform';
 import { z } from 'zod';
 import { verifyAuditTrail } from './verify.ts';
@@ -14,7 +14,7 @@ async function main(): Promise<number> {
   const logger = createLogger('audit-verify', process.env.LOG_LEVEL ?? 'warn');
   try {
     const choice = eventStoreChoice(parseConfig(z.object(eventStoreEnv).superRefine(requireEventStoreUrl)));
-    const store = await openEventStore(choice, { pool, databaseUrl: url, log: logger });
+    const store = await openEventStore(choice, { pool, databaseUrl: url, log: logger, masterKeys: masterKeysForCli() });
     const started = Date.now();
     let shown = 0;
     const result = await verifyAuditTrail(store, {

@@ -40,7 +40,7 @@ describe('lead commands over HTTP', () => {
     const [event] = await leadEvents(body.id);
     const parsed = domainEvent.parse({ type: event.type, data: event.data, metadata: event.metadata });
     expect(parsed.type).toBe('LeadCreated');
-    expect(eventMetadata.parse(event.metadata)).toMatchObject({ eventId: event.eventId, correlationId, actorId: repA.id, schemaVersion: 1 });
+    expect(eventMetadata.parse(event.metadata)).toMatchObject({ eventId: event.eventId, correlationId, actorId: repA.id, schemaVersion: 2 });
     expect(event.metadata.causationId).toBe(event.metadata.commandId);
     expect(event.data).toMatchObject({ stageId: stage('New'), ownerId: repA.id, rank: 'V', fields: { email: 'ada@example.com', lastName: null } });
     expect(event.checkpoint).toBe(body.checkpoint);

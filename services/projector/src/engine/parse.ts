@@ -1,9 +1,10 @@
 import { eventMetadata, upcast } from '@leadline/contracts';
-import type { StoredEvent } from '@leadline/eventstore';
+import { assertReadable, type StoredEvent } from '@leadline/eventstore';
 import type { ProjectedEvent } from './types.ts';
 
-/** Upcasts and validates a stored event; throws for data or metadata that fails its schema (a poison event). */
+/** Upcasts and validates a stored event; throws for data or metadata that fails its schema, or sealed data that does not open (a poison event). */
 export function toProjectedEvent(stored: StoredEvent): ProjectedEvent {
+  assertReadable(stored);
   const metadata = eventMetadata.parse(stored.metadata);
   const { type, data } = upcast(stored.type, metadata.schemaVersion, stored.data);
   return {

@@ -10,7 +10,7 @@ import { buildHistory, stepArbitrary } from '../test-support/history.ts';
  * The engine's promise for set-based handlers: a batch of any size gives the rows that the same
  * events give one by one (the way poison isolation replays them), for every projection, over
  * generated histories (moves back and forth, won then reopened, lost, stage changes and deletes,
- * activities edited, completed and deleted, several events per lead in one batch).
+ * activities edited, completed and deleted, leads forgotten, several events per lead in one batch).
  */
 describe('set-based batches equal an event-by-event replay', () => {
   let h: ProjectorHarness;
@@ -55,7 +55,7 @@ describe('set-based batches equal an event-by-event replay', () => {
     const steps = fc.sample(fc.array(stepArbitrary, { minLength: 120, maxLength: 120 }), { numRuns: 1, seed: 7 })[0];
     const events = await appendHistory(steps);
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['LeadCreated', 'LeadMovedToStage', 'LeadAssigned', 'StageUpdated', 'ActivityLogged', 'ActivityCompleted', 'ActivityDeleted', 'LeadDetailsUpdated']) expect(types).toContain(t);
+    for (const t of ['LeadCreated', 'LeadMovedToStage', 'LeadAssigned', 'StageUpdated', 'ActivityLogged', 'ActivityCompleted', 'ActivityDeleted', 'LeadDetailsUpdated', 'LeadForgotten']) expect(types).toContain(t);
     const rows = await projectInBatches(h.db.pool, projections.find((p) => p.name === 'pipeline_history')!, events, 'eq_probe', () => 50);
     expect(rows.every((t) => t.rows.length > 0)).toBe(true);
   });

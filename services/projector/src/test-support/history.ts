@@ -20,7 +20,8 @@ export type Step =
   | { op: 'log'; lead: number; completed: boolean }
   | { op: 'activityUpdate'; activity: number }
   | { op: 'activityComplete'; activity: number }
-  | { op: 'activityDelete'; activity: number };
+  | { op: 'activityDelete'; activity: number }
+  | { op: 'forget'; lead: number };
 
 export type Append = { streamId: string; events: NewEvent[] };
 
@@ -45,6 +46,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('activityUpdate' as const), activity: small }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('activityComplete' as const), activity: small }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('activityDelete' as const), activity: small }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('forget' as const), lead: small }) },
 );
 
 type Stage = { id: string; name: string; isWon: boolean; isLost: boolean; probability: number; deleted: boolean };
@@ -114,7 +116,7 @@ export function buildHistory(steps: Step[], epochMs = Date.parse('2026-05-01T08:
       }
       case 'details': {
         if (!lead) return;
-        const e = leadDetailsUpdated(lead.id, { probability: step.probability, company: step.company || null });
+        const e = leadDetailsUpdated(lead.id, { probability: step.probability, company: step.company || null, ...(step.company === 'Acme' ? { lastName: `Name ${i}`, email: `p${i}@example.com` } : {}) });
         e.metadata.occurredAt = at(i);
         return push(`lead-${lead.id}`, e);
       }
@@ -162,7 +164,7 @@ export function buildHistory(steps: Step[], epochMs = Date.parse('2026-05-01T08:
         const a: Activity = { id: crypto.randomUUID(), leadId: lead.id, completed: step.completed, deleted: false };
         activities.push(a);
         const completion = step.completed ? { completedAt: at(i), outcome: 'connected', durationMinutes: 5 } : null;
-        return push(`activity-${a.id}`, ev('ActivityLogged', { activityId: a.id, leadId: lead.id, type: 'call', userId: users[0], subject: `Call ${i}`, description: 'notes', scheduledAt: null, details: {}, completion, templateId: null }, i));
+        return push(`activity-${a.id}`, ev('ActivityLogged', { activityId: a.id, leadId: lead.id, type: 'call', userId: users[0], subject: `Call ${i}`, description: 'notes', scheduledAt: null, details: { direction: 'outbound', phoneNumber: '555 0100' }, completion, templateId: null }, i));
       }
       case 'activityUpdate':
         if (!activity || activity.deleted) return;
@@ -175,6 +177,10 @@ export function buildHistory(steps: Step[], epochMs = Date.parse('2026-05-01T08:
         if (!activity || activity.deleted) return;
         activity.deleted = true;
         return push(`activity-${activity.id}`, ev('ActivityDeleted', { activityId: activity.id, leadId: activity.leadId, reason: 'duplicate' }, i));
+      case 'forget':
+        // Later steps may still touch the lead (in clear here; the sealing store would refuse their personal values).
+        if (!lead) return;
+        return push(`lead-${lead.id}`, ev('LeadForgotten', { leadId: lead.id, reason: 'erasure request' }, i));
       default: {
         const _exhaustive: never = step;
         return _exhaustive;

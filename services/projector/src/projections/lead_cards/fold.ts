@@ -1,3 +1,4 @@
+import { personalLeadFields } from '@leadline/contracts';
 import type { ProjectedEvent } from '../../engine/types.ts';
 import { leadFieldColumns, parseFieldChange } from './fields.ts';
 import type { LeadRow } from './rows.ts';
@@ -14,6 +15,7 @@ export type LeadCardsEvent = ProjectedEvent<
   | 'LeadProbabilityChanged'
   | 'ActivityLogged'
   | 'ActivityCompleted'
+  | 'LeadForgotten'
 >;
 
 /** The prior rows the fold starts from, changed in place; `touched` are the rows and stages to write. */
@@ -73,7 +75,7 @@ export function foldLeadCards(state: LeadCardsState, events: LeadCardsEvent[], c
         if (leads.has(id(leadId))) throw new Error(`LeadCreated for lead ${leadId}, which exists`);
         const row: LeadRow = {
           id: id(leadId), pipeline_id: id(pipelineId), stage_id: id(stageId), rank, owner_id: optionalId(ownerId), lost_reason: null, won_at: null,
-          stage_entered_at: at, version: event.streamVersion, created_at: at, updated_at: at, activity: [],
+          stage_entered_at: at, version: event.streamVersion, created_at: at, updated_at: at, forgotten_at: null, activity: [],
         };
         for (const [field, column] of Object.entries(leadFieldColumns)) row[column] = columnValue(column, fields[field as keyof typeof fields]);
         leads.set(row.id, row);
@@ -102,6 +104,13 @@ export function foldLeadCards(state: LeadCardsState, events: LeadCardsEvent[], c
         break;
       case 'LeadMovedToStage':
         update(event, (row) => moveLead(row, event, stages));
+        break;
+      case 'LeadForgotten':
+        // The placeholders the lead's erased events give (personal.ts): a rebuild makes the same row.
+        update(event, (row) => {
+          for (const [field, erased] of Object.entries(personalLeadFields)) row[leadFieldColumns[field as keyof typeof personalLeadFields]] = erased;
+          row.forgotten_at = at;
+        });
         break;
       case 'ActivityLogged':
       case 'ActivityCompleted': {

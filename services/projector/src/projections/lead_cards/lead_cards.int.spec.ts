@@ -62,6 +62,7 @@ describe('lead_cards projection', () => {
       company_size: '1000+', deal_value: 10000000000000, expected_close_date: expect.any(Date), probability: 55,
       custom_fields: { tier: 'gold', seats: 12 }, owner_id: ownerId, lost_reason: null, won_at: null,
       stage_entered_at: at(created), version: 1, created_at: at(created), updated_at: at(created), activity_at: null, touched_at: at(created),
+      forgotten_at: null,
     });
     const { rows } = await h.db.pool.query(`SELECT expected_close_date::text AS d FROM read.leads WHERE id = $1`, [leadId]);
     expect(rows[0].d).toBe('2026-06-30');

@@ -13,7 +13,8 @@ export const leadCardsProjection = defineProjection({
   name: 'lead_cards',
   // 2: the overview's (stage_id, stage_entered_at) and (stage_id, updated_at) indexes, earlier autovacuum.
   // 3: activities touch a lead (activity_at, touched_at): rotting counts them; (stage_id, touched_at) index.
-  version: 3,
+  // 4: forgotten_at; a LeadForgotten erases the names, email and phone.
+  version: 4,
   live: true,
   eventTypes: [
     'StageAdded',
@@ -27,6 +28,7 @@ export const leadCardsProjection = defineProjection({
     'LeadProbabilityChanged',
     'ActivityLogged',
     'ActivityCompleted',
+    'LeadForgotten',
   ],
   tables: [
     {
@@ -62,6 +64,7 @@ export const leadCardsProjection = defineProjection({
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL,
         activity_at timestamptz,
+        forgotten_at timestamptz,
         touched_at timestamptz GENERATED ALWAYS AS (GREATEST(updated_at, activity_at)) STORED
       ) WITH (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01)`,
       indexes: (t) => [

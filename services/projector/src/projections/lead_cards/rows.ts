@@ -25,6 +25,7 @@ const columns: readonly [string, string][] = [
   ['version', 'int'],
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
+  ['forgotten_at', 'timestamptz'],
 ];
 
 const selected = columns.map(([c, type]) => (type === 'int' ? c : `${c}::text AS ${c}`)).join(', ');

@@ -1,5 +1,7 @@
-import { defineProjection } from '../../engine/types.ts';
-import { foldEvent, id, LEAD_VERSIONS, STAGE_STAYS, STAGE_VERSIONS, type History } from './fold.ts';
+import { personalLeadFields } from '@leadline/contracts';
+import { defineProjection, type HandlerContext } from '../../engine/types.ts';
+import { exceptForgets, splitAtForgets } from '../forget.ts';
+import { foldEvent, id, LEAD_VERSIONS, STAGE_STAYS, STAGE_VERSIONS, type History, type HistoryEvent } from './fold.ts';
 import { readOpen, Versions, writeRows } from './versions.ts';
 
 /**
@@ -11,10 +13,12 @@ import { readOpen, Versions, writeRows } from './versions.ts';
  * stream version of the event that made them, so two events in the same millisecond still make two rows.
  * A batch reads the open rows of its leads and stages once, folds its events in order in memory
  * (fold.ts) and writes each table with one statement: the rows it made and the open rows it closed.
+ * A LeadForgotten erases the names in every version of the lead (the rest of its history stays).
  */
 export const pipelineHistoryProjection = defineProjection({
   name: 'pipeline_history',
-  version: 1,
+  // 2: a forgotten lead's versions lose their names (LeadForgotten).
+  version: 2,
   gatherMs: 250,
   eventTypes: [
     'StageAdded',
@@ -28,6 +32,7 @@ export const pipelineHistoryProjection = defineProjection({
     'LeadDealValueChanged',
     'LeadExpectedCloseDateChanged',
     'LeadProbabilityChanged',
+    'LeadForgotten',
   ],
   tables: [
     {
@@ -93,22 +98,40 @@ export const pipelineHistoryProjection = defineProjection({
     },
   ],
   async handleBatch(ctx, events) {
-    const leadIds = new Set<string>();
-    const movedIds = new Set<string>();
-    const stageIds = new Set<string>();
-    for (const e of events) {
-      if (e.type === 'StagesReordered') for (const stageId of e.data.stageIds) stageIds.add(id(stageId));
-      else if (e.type === 'StageAdded' || e.type === 'StageUpdated' || e.type === 'StageDeleted') stageIds.add(id(e.data.stageId));
-      else leadIds.add(id(e.data.leadId));
-      if (e.type === 'LeadMovedToStage' && e.data.fromStageId !== e.data.toStageId) movedIds.add(id(e.data.leadId));
+    for (const segment of splitAtForgets(events)) {
+      await writeSegment(ctx, exceptForgets(segment.events));
+      await eraseLeads(ctx, segment.forgotten);
     }
-    const h: History = { leads: new Versions(LEAD_VERSIONS), stays: new Versions(STAGE_STAYS), stages: new Versions(STAGE_VERSIONS) };
-    h.leads.load(await readOpen(ctx, LEAD_VERSIONS, leadIds));
-    h.stays.load(await readOpen(ctx, STAGE_STAYS, movedIds));
-    h.stages.load(await readOpen(ctx, STAGE_VERSIONS, stageIds));
-    for (const e of events) foldEvent(h, e);
-    await writeRows(ctx, LEAD_VERSIONS, h.leads.written.values());
-    await writeRows(ctx, STAGE_STAYS, h.stays.written.values());
-    await writeRows(ctx, STAGE_VERSIONS, h.stages.written.values());
   },
 });
+
+async function writeSegment(ctx: HandlerContext, events: HistoryEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const leadIds = new Set<string>();
+  const movedIds = new Set<string>();
+  const stageIds = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'StagesReordered') for (const stageId of e.data.stageIds) stageIds.add(id(stageId));
+    else if (e.type === 'StageAdded' || e.type === 'StageUpdated' || e.type === 'StageDeleted') stageIds.add(id(e.data.stageId));
+    else leadIds.add(id(e.data.leadId));
+    if (e.type === 'LeadMovedToStage' && e.data.fromStageId !== e.data.toStageId) movedIds.add(id(e.data.leadId));
+  }
+  const h: History = { leads: new Versions(LEAD_VERSIONS), stays: new Versions(STAGE_STAYS), stages: new Versions(STAGE_VERSIONS) };
+  h.leads.load(await readOpen(ctx, LEAD_VERSIONS, leadIds));
+  h.stays.load(await readOpen(ctx, STAGE_STAYS, movedIds));
+  h.stages.load(await readOpen(ctx, STAGE_VERSIONS, stageIds));
+  for (const e of events) foldEvent(h, e);
+  await writeRows(ctx, LEAD_VERSIONS, h.leads.written.values());
+  await writeRows(ctx, STAGE_STAYS, h.stays.written.values());
+  await writeRows(ctx, STAGE_VERSIONS, h.stages.written.values());
+}
+
+/** Every version of a forgotten lead gets the placeholders of its names, as its erased events would have given. */
+async function eraseLeads(ctx: HandlerContext, leadIds: string[]): Promise<void> {
+  if (leadIds.length === 0) return;
+  await ctx.db.query(`UPDATE ${ctx.table(LEAD_VERSIONS.name)} SET first_name = $2, last_name = $3 WHERE lead_id = ANY($1::uuid[])`, [
+    leadIds,
+    personalLeadFields.firstName,
+    personalLeadFields.lastName,
+  ]);
+}
