@@ -18,7 +18,7 @@ export type TestStack = Stack & {
 };
 
 /** The whole product (command + query + projector on one server) on a fresh database. */
-export async function startTestStack(options: { web?: boolean; repVisibility?: 'own' | 'all' } = {}): Promise<TestStack> {
+export async function startTestStack(options: { web?: boolean; repVisibility?: 'own' | 'all'; trustedProxies?: string[] } = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadline-stack-'));
   const adminPassword = `pw-${crypto.randomBytes(8).toString('hex')}`;
@@ -33,6 +33,7 @@ export async function startTestStack(options: { web?: boolean; repVisibility?: '
     adminPassword,
     repVisibility: options.repVisibility ?? 'own',
     cookieSecure: false,
+    trustedProxies: options.trustedProxies,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     webDist: options.web && fs.existsSync(webDist) ? webDist : undefined,
   });

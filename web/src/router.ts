@@ -13,6 +13,8 @@ export function createAppRouter(): Router {
       { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue') },
       { path: '/activity-templates', name: 'activity-templates', component: () => import('./pages/TemplatesPage.vue') },
       { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
+      { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue') },
+      { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue') },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });
@@ -22,6 +24,8 @@ export function createAppRouter(): Router {
     await auth.ensureChecked();
     if (to.meta.public) return auth.user && to.name === 'login' ? { name: 'board' } : true;
     if (!auth.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+    // A temporary password set by an admin is changed before anything else.
+    if (auth.mustChangePassword && to.name !== 'account') return { name: 'account' };
     return true;
   });
 

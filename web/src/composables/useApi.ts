@@ -26,9 +26,15 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 let unauthorizedHandler: (() => void) | null = null;
 
-/** Called when a request outside /api/auth answers 401: the session ended (expired, or logged out elsewhere). */
+const SESSION_PROBES = ['/api/auth/login', '/api/auth/me'];
+
+/** Called when the session ended (expired, signed out elsewhere, revoked, disabled): a request outside /api/auth answered 401, or the live socket closed for it. */
 export function onUnauthorized(handler: (() => void) | null): void {
   unauthorizedHandler = handler;
+}
+
+export function sessionEnded(): void {
+  unauthorizedHandler?.();
 }
 
 function withQuery(path: string, query: RequestOptions['query']): string {
@@ -68,7 +74,8 @@ export async function request<T>(method: Method, path: string, options: RequestO
   if (!response.ok) {
     const problem = await readProblem(response);
     const retry = Number(response.headers.get('retry-after'));
-    if (response.status === 401 && !path.startsWith('/api/auth/')) unauthorizedHandler?.();
+    // A 401 from sign-in is a wrong password, and /me is how the app asks whether it is signed in at all.
+    if (response.status === 401 && !SESSION_PROBES.some((p) => path.startsWith(p))) sessionEnded();
     throw new ApiError(response.status, problem, Number.isFinite(retry) && retry > 0 ? retry : null);
   }
   if (response.status === 204) return undefined as T;

@@ -1,7 +1,9 @@
-import { serverMessage, type ServerMessage } from '@leadline/contracts';
+import { liveCloseCodes, serverMessage, type ServerMessage } from '@leadline/contracts';
 import { getCurrentScope, onScopeDispose, ref } from 'vue';
 import { reconnectDelay } from '../lib/backoff.ts';
 import { liveUrl } from '../lib/liveUrl.ts';
+import { useAuthStore } from '../stores/auth.ts';
+import { sessionEnded } from './useApi.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -89,15 +91,27 @@ export function useLive(options: LiveOptions) {
     socket = ws;
     watchSilence(ws);
     ws.onmessage = (event) => handle(ws, event.data);
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (socket !== ws) return;
       socket = null;
       clearTimers();
+      if (running && event.code === liveCloseCodes.sessionEnded) {
+        // Signed out, revoked, disabled or expired: back to the sign-in page, no reconnecting.
+        running = false;
+        sessionEnded();
+      }
       if (!running) {
         status.value = 'offline';
         return;
       }
       status.value = 'reconnecting';
+      if (event.code === liveCloseCodes.accountChanged) {
+        // The role or team changed: reconnect at once with the new permissions, and show them.
+        attempt = 0;
+        void useAuthStore().refresh();
+        retryTimer = setTimeout(connect, 0);
+        return;
+      }
       retryTimer = setTimeout(connect, reconnectDelay(attempt++));
     };
   }

@@ -1,4 +1,4 @@
-import type { LoginResponse } from '@leadline/contracts';
+import type { LoginResponse, SessionUserDto } from '@leadline/contracts';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { ApiError, useApi } from '../composables/useApi.ts';
@@ -9,26 +9,36 @@ export const useAuthStore = defineStore('auth', () => {
   const user = ref<SessionUser | null>(null);
   /** Kept in memory only (never storage): the WebSocket `?token=` fallback. The cookie is the session. */
   const token = ref<string | null>(null);
+  /** An admin set a temporary password: the app asks for a new one before anything else. */
+  const mustChangePassword = ref(false);
   let checking: Promise<void> | null = null;
+
+  const fromDto = (me: SessionUserDto): SessionUser => ({ id: me.id, email: me.email, name: me.name, role: me.role });
 
   /** Asks the server once per page load whether the session cookie is still good. */
   function ensureChecked(): Promise<void> {
-    checking ??= api
-      .get<SessionUser>('/api/auth/me')
+    checking ??= refresh();
+    return checking;
+  }
+
+  /** The signed-in user as the server knows them now (after a role change, for instance). */
+  function refresh(): Promise<void> {
+    return api
+      .get<SessionUserDto>('/api/auth/me')
       .then((me) => {
-        user.value = { id: me.id, email: me.email, name: me.name, role: me.role };
+        user.value = fromDto(me);
       })
       .catch((err: unknown) => {
         if (!(err instanceof ApiError)) throw err;
-        user.value = null;
+        if (err.status === 401) user.value = null;
       });
-    return checking;
   }
 
   async function login(email: string, password: string): Promise<void> {
     const answer = await api.post<LoginResponse>('/api/auth/login', { email, password });
     token.value = answer.token;
-    user.value = answer.user;
+    user.value = fromDto(answer.user);
+    mustChangePassword.value = answer.mustChangePassword;
     checking = Promise.resolve();
   }
 
@@ -43,10 +53,11 @@ export const useAuthStore = defineStore('auth', () => {
   function expire(): void {
     user.value = null;
     token.value = null;
+    mustChangePassword.value = false;
     checking = Promise.resolve();
   }
 
   const canWrite = computed(() => (user.value ? roleCanWrite(user.value.role) : false));
 
-  return { user, token, canWrite, ensureChecked, login, logout, expire };
+  return { user, token, mustChangePassword, canWrite, ensureChecked, refresh, login, logout, expire };
 });
