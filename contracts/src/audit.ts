@@ -38,11 +38,13 @@ export const auditLink = z.object({ streamId: z.string().regex(/^audit-\d{4}-\d{
 export type AuditLink = z.infer<typeof auditLink>;
 
 /**
- * Appended to `audit-YYYY-MM-DD` (docs/audit.md). `hash = sha256(prevHash + canonical JSON of every
+ * Appended to `audit-YYYY-MM-DD` (docs/audit.md) by the audit chainer, from the records waiting in the outbox. `hash = sha256(prevHash + canonical JSON of every
  * other field)`; `prev` names the event whose hash is `prevHash`: the previous event of the same stream,
  * or for a day's first event the newest event of an earlier day.
  */
 export const auditRecordedV1 = z.object({
+  /** The record's id (what recordAudit answered). After a crash one record may be chained twice, never under two ids. */
+  recordId: uuid,
   kind: auditKind,
   at: isoDateTime,
   /** Who did it; null when nobody is signed in (a failed sign-in). */

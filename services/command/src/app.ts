@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import pg from 'pg';
 import { SessionStore, guardCheckedOutClients } from '@leadline/platform';
+import { startAuditChainer } from './audit/chainer.ts';
 import type { CommandDeps } from './deps.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { migrateCommandTables } from './migrations.ts';
@@ -36,8 +37,11 @@ export function buildCommandApp(deps: CommandDeps): FastifyPluginAsync {
     const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
     purgeTimer.unref();
     await purge();
+    // Moves recorded audit events into the hash chain; one instance is active across replicas.
+    const chainer = await startAuditChainer({ pool: deps.pool, eventStore: deps.eventStore, logger: fastify.log });
     fastify.addHook('onClose', async () => {
       clearInterval(purgeTimer);
+      await chainer.stop();
       await lockPool.end();
     });
 

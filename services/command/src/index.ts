@@ -9,4 +9,5 @@ export { RULES_STREAM } from './assignment/ruleSet.ts';
 export { decideRouting, matchingRules, type Candidate, type RoutingDecision } from './assignment/choose.ts';
 export { evaluate } from './assignment/conditions.ts';
 export { auditContext, recordAudit, type AuditContext, type AuditEntry, type AuditReceipt } from './audit/record.ts';
+export { startAuditChainer, type AuditChainer } from './audit/chainer.ts';
 export { verifyAuditTrail, type AuditVerifyResult } from './audit/verify.ts';

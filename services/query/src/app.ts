@@ -2,7 +2,6 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import { runMigrations, SessionStore, sessionMigrations } from '@leadline/platform';
 import type pg from 'pg';
-import type { EventStore } from '@leadline/eventstore';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { ChangeFeed } from './changeFeed.ts';
 import { CheckpointTracker } from './consistency.ts';
@@ -28,8 +27,6 @@ export type QueryDeps = {
   databaseUrl: string;
   sessionSecret: string;
   repVisibility: RepVisibility;
-  /** Where audit events are appended (an export is recorded before it is sent); without it the audit export answers 503. */
-  eventStore?: EventStore;
   /** The built web app to serve at `/`, with an SPA fallback. */
   webDist?: string;
   /** Projections the health check requires; default: users, stages, lead_cards, stage_totals. */
@@ -81,7 +78,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     registerTimelineRoutes(app, ctx);
     registerAssignmentRoutes(app, ctx);
     registerSettingsRoutes(app, ctx);
-    registerAuditRoutes(app, ctx, deps.eventStore);
+    registerAuditRoutes(app, ctx);
     registerLiveRoute(app, hub, sessions);
     if (deps.webDist) await registerWebApp(app, deps.webDist);
   };

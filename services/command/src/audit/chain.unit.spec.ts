@@ -6,6 +6,7 @@ import { canonicalJson, chainHash, contentOf, sealed, type AuditContent } from '
 import { GENESIS_HASH } from './streams.ts';
 
 const content = (n: number, prev: AuditLink | null, at = `2026-12-02T10:00:0${n % 10}.000Z`): AuditContent => ({
+  recordId: `0b6f7c1e-9d1a-4c55-9a43-${String(n).padStart(12, '0')}`,
   kind: 'export',
   at,
   actor: { userId: '6f1c1c1e-9d1a-4c55-9a43-0d9f1a1b2c3d', role: 'auditor', email: 'ann@example.com' },

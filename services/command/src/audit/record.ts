@@ -1,12 +1,10 @@
 import crypto from 'node:crypto';
+import type pg from 'pg';
 import { auditRecordedV1, type AuditKind, type AuditSubject } from '@leadline/contracts';
-import type { EventStore } from '@leadline/eventstore';
 import type { Principal } from '@leadline/platform';
 import { sealed } from './hash.ts';
+import { AuditOutbox } from './outbox.ts';
 import { GENESIS_HASH } from './streams.ts';
-import { AuditWriter, type AuditReceipt } from './writer.ts';
-
-export type { AuditReceipt } from './writer.ts';
 
 /** Who asked, from where: what every audit event says besides its kind. */
 export type AuditContext = {
@@ -26,6 +24,9 @@ export type AuditEntry = {
   detail?: Record<string, unknown>;
 };
 
+/** What a recorded audit event is known by (`recordId` in its data once it is chained). */
+export type AuditReceipt = { recordId: string; at: string };
+
 type RequestLike = { ip: string; headers: Record<string, string | string[] | undefined>; correlationId?: string };
 
 /** The context of a Fastify request: its address, user agent and correlation id. */
@@ -34,21 +35,23 @@ export function auditContext(request: RequestLike, actor: AuditContext['actor'])
   return { actor, ip: request.ip || null, userAgent: (Array.isArray(agent) ? agent[0] : agent) ?? null, correlationId: request.correlationId };
 }
 
-const writers = new WeakMap<EventStore, AuditWriter>();
-const writerOf = (store: EventStore): AuditWriter => {
-  let writer = writers.get(store);
-  if (!writer) writers.set(store, (writer = new AuditWriter(store)));
-  return writer;
+const outboxes = new WeakMap<pg.Pool, AuditOutbox>();
+const outboxOf = (pool: pg.Pool): AuditOutbox => {
+  let outbox = outboxes.get(pool);
+  if (!outbox) outboxes.set(pool, (outbox = new AuditOutbox(pool)));
+  return outbox;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Appends one audit event to the chain (docs/audit.md) and resolves once it is committed: a caller
- * that must not act unaudited (an export) awaits it before acting; a rejection means nothing was
- * acknowledged. Throws a TypeError at once for an entry the contract refuses (a programming error).
+ * Records one audit event (docs/audit.md) and resolves once it is durable: committed to the audit
+ * outbox in PostgreSQL, from where the chainer appends it to the hash chain in the event store. A
+ * caller that must not act unaudited (an export) awaits it first; a rejection means nothing was
+ * recorded. Throws a TypeError at once for an entry the contract refuses (a programming error).
  */
-export function recordAudit(store: EventStore, context: AuditContext, entry: AuditEntry): Promise<AuditReceipt> {
+export function recordAudit(pool: pg.Pool, context: AuditContext, entry: AuditEntry): Promise<AuditReceipt> {
+  const recordId = crypto.randomUUID();
   const content = {
     kind: entry.kind,
     at: (context.at ?? new Date()).toISOString(),
@@ -58,11 +61,12 @@ export function recordAudit(store: EventStore, context: AuditContext, entry: Aud
     userAgent: context.userAgent && text(context.userAgent, 512),
     detail: plainJson(entry.detail ?? {}) as Record<string, unknown>,
   };
-  const checked = auditRecordedV1.safeParse(sealed({ ...content, prev: null }, GENESIS_HASH));
+  const checked = auditRecordedV1.safeParse(sealed({ recordId, ...content, prev: null }, GENESIS_HASH));
   if (!checked.success) throw new TypeError(`recordAudit: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const eventId = crypto.randomUUID();
-  const correlationId = context.correlationId && UUID.test(context.correlationId) ? context.correlationId : eventId;
-  return writerOf(store).write({ eventId, correlationId, content });
+  const correlationId = context.correlationId && UUID.test(context.correlationId) ? context.correlationId : recordId;
+  return outboxOf(pool)
+    .write({ recordId, correlationId, content })
+    .then(() => ({ recordId, at: content.at }));
 }
 
 /** Text PostgreSQL's jsonb can hold (no NUL, no unpaired surrogate), at most `max` characters. */

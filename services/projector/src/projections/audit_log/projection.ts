@@ -1,22 +1,25 @@
 import { defineProjection } from '../../engine/types.ts';
 
-const COLUMNS = ['event_id', 'at', 'kind', 'actor_id', 'actor_role', 'actor_email', 'subject_type', 'subject_id', 'ip', 'user_agent', 'detail', 'correlation_id', 'stream_id', 'stream_version', 'hash'];
-const RECORD = `event_id uuid, at timestamptz, kind text, actor_id uuid, actor_role text, actor_email text, subject_type text, subject_id text, ip text,
+const COLUMNS = ['record_id', 'event_id', 'at', 'kind', 'actor_id', 'actor_role', 'actor_email', 'subject_type', 'subject_id', 'ip', 'user_agent', 'detail', 'correlation_id', 'stream_id', 'stream_version', 'hash'];
+const RECORD = `record_id uuid, event_id uuid, at timestamptz, kind text, actor_id uuid, actor_role text, actor_email text, subject_type text, subject_id text, ip text,
   user_agent text, detail text, correlation_id uuid, stream_id text, stream_version integer, hash text`;
 
 /**
- * `read.audit_log`: one row per audit event, for the Audit page's filters and the CSV export. The
- * chain itself is checked against the event store (npm run audit:verify), never against this table.
+ * `read.audit_log`: one row per audit record, for the Audit page's filters and the CSV export (a
+ * record a crash had chained twice is listed once, where it was chained first). The chain itself is
+ * checked against the event store (npm run audit:verify), never against this table.
  */
 export const auditLogProjection = defineProjection({
   name: 'audit_log',
-  version: 1,
+  // 2: keyed by the record (a record chained twice after a crash is one row)
+  version: 2,
   eventTypes: ['AuditRecorded'],
   tables: [
     {
       name: 'audit_log',
       ddl: (t) => `CREATE TABLE ${t} (
-        event_id uuid PRIMARY KEY,
+        record_id uuid PRIMARY KEY,
+        event_id uuid NOT NULL,
         at timestamptz NOT NULL,
         kind text NOT NULL,
         actor_id uuid,
@@ -33,15 +36,16 @@ export const auditLogProjection = defineProjection({
         hash text NOT NULL
       )`,
       indexes: (t) => [
-        `CREATE INDEX ON ${t} (at DESC, event_id DESC)`,
-        `CREATE INDEX ON ${t} (kind, at DESC, event_id DESC)`,
-        `CREATE INDEX ON ${t} (actor_id, at DESC, event_id DESC)`,
-        `CREATE INDEX ON ${t} (subject_id, at DESC, event_id DESC)`,
+        `CREATE INDEX ON ${t} (at DESC, record_id DESC)`,
+        `CREATE INDEX ON ${t} (kind, at DESC, record_id DESC)`,
+        `CREATE INDEX ON ${t} (actor_id, at DESC, record_id DESC)`,
+        `CREATE INDEX ON ${t} (subject_id, at DESC, record_id DESC)`,
       ],
     },
   ],
   async handleBatch(ctx, events) {
     const rows = events.map((e) => ({
+      record_id: e.data.recordId,
       event_id: e.eventId,
       at: e.data.at,
       kind: e.data.kind,
@@ -61,9 +65,9 @@ export const auditLogProjection = defineProjection({
     await ctx.db.query(
       `INSERT INTO ${ctx.table('audit_log')} (${COLUMNS.join(', ')})
        SELECT ${COLUMNS.map((c) => (c === 'detail' ? 'detail::jsonb' : c)).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD})
-       ON CONFLICT (event_id) DO NOTHING`,
+       ON CONFLICT (record_id) DO NOTHING`,
       [JSON.stringify(rows)],
     );
-    for (const e of events) ctx.changed('audit_log', e.eventId);
+    for (const e of events) ctx.changed('audit_log', e.data.recordId);
   },
 });
