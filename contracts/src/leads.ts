@@ -133,6 +133,8 @@ export const leadDto = leadFields.partial().extend({
   version: z.number().int(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
+  /** When the person was forgotten: names read "Erased", email, phone and activity texts are gone. */
+  forgottenAt: isoDateTime.nullable(),
   /** Fields the reader may see but not change (field permissions): `dealValue`, `custom.<key>`... */
   readOnlyFields: z.array(z.string()).optional(),
 });

@@ -92,6 +92,16 @@ export class IdempotencyStore {
     }
   }
 
+  /** Forgetting a lead: every stored answer (and its request's fingerprint) that names one of these ids (the lead, its activities). */
+  async purgeMentioning(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { rowCount } = await this.lockPool.query(
+      `DELETE FROM cmd.idempotency i WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS id WHERE i.body::text ILIKE '%' || id || '%')`,
+      [ids],
+    );
+    return rowCount ?? 0;
+  }
+
   async purgeExpired(): Promise<number> {
     const { rowCount } = await this.lockPool.query(`DELETE FROM cmd.idempotency WHERE created_at < now() - make_interval(hours => $1)`, [IDEMPOTENCY_RETENTION_HOURS]);
     return rowCount ?? 0;

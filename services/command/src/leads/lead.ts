@@ -12,6 +12,8 @@ export type ActiveLead = {
   /** The open stage the lead was last in, where a reopen puts it back by default. */
   lastOpenStageId: string | null;
   fields: LeadFields;
+  /** The person was forgotten (LeadForgotten): their personal data is unreadable, and no more is recorded. */
+  forgotten: boolean;
 };
 
 export type LeadState = { status: 'none' } | ActiveLead;
@@ -20,14 +22,14 @@ export const initialState: LeadState = { status: 'none' };
 
 const fieldNames = new Set<string>(leadFieldNames);
 
-export const leadEventTypes = ['LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadDealValueChanged', 'LeadExpectedCloseDateChanged', 'LeadProbabilityChanged', 'LeadAssigned'] as const;
+export const leadEventTypes = ['LeadCreated', 'LeadDetailsUpdated', 'LeadMovedToStage', 'LeadDealValueChanged', 'LeadExpectedCloseDateChanged', 'LeadProbabilityChanged', 'LeadAssigned', 'LeadForgotten'] as const;
 export type LeadEvent = EventPayload<(typeof leadEventTypes)[number]>;
 
 export function evolve(state: LeadState, event: LeadEvent): LeadState {
   switch (event.type) {
     case 'LeadCreated': {
       const { leadId, pipelineId, stageId, rank, ownerId, fields } = event.data;
-      return { status: 'active', id: leadId, pipelineId, stageId, rank, ownerId, lostReason: null, lastOpenStageId: stageId, fields };
+      return { status: 'active', id: leadId, pipelineId, stageId, rank, ownerId, lostReason: null, lastOpenStageId: stageId, fields, forgotten: false };
     }
     case 'LeadDetailsUpdated': {
       if (state.status !== 'active') return state;
@@ -55,7 +57,8 @@ export function evolve(state: LeadState, event: LeadEvent): LeadState {
     case 'LeadAssigned':
       if (state.status !== 'active') return state;
       return { ...state, ownerId: event.data.ownerId };
-      return state;
+    case 'LeadForgotten':
+      return state.status === 'active' ? { ...state, forgotten: true } : state;
     default: {
       const _exhaustive: never = event;
       return state;

@@ -10,6 +10,7 @@ import { changeHeaders, createHeaders, problems } from '../schemas.ts';
 import { loadFieldView } from '../fields/view.ts';
 import { decide, ownerForNewLead, reopenTarget, stageForNewLead } from './decide.ts';
 import { leadAggregate, type LeadState } from './lead.ts';
+import { registerForgetRoute } from './forgetRoute.ts';
 
 
 export function registerLeadRoutes(app: App, deps: RouteDeps): void {
@@ -200,4 +201,6 @@ export function registerLeadRoutes(app: App, deps: RouteDeps): void {
         return { status: 200, body: { results, checkpoint }, streams: outcomes };
       }),
   );
+
+  registerForgetRoute(app, deps);
 }

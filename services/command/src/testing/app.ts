@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Role } from '@leadline/contracts';
-import { PostgresEventStore } from '@leadline/eventstore';
+import { MasterKeys, openEventStore, type SealingEventStore } from '@leadline/eventstore';
 import { SessionStore, createLogger, createServer } from '@leadline/platform';
 import { createTestDatabase, type TestDatabase } from '@leadline/testing';
 import { buildCommandApp } from '../app.ts';
@@ -13,7 +14,8 @@ export type TestUser = { id: string; email: string; role: Role; token: string; p
 export type CommandHarness = {
   app: FastifyInstance;
   db: TestDatabase;
-  eventStore: PostgresEventStore;
+  /** The sealing store over PostgreSQL, with a master key of its own. */
+  eventStore: SealingEventStore;
   admin: TestUser;
   request: (token: string | null, options: InjectOptions) => Promise<LightMyRequestResponse>;
   login: (email: string, password: string, remoteAddress?: string) => Promise<LightMyRequestResponse>;
@@ -26,8 +28,8 @@ let userCounter = 0;
 /** createServer + the command app against a fresh database, bootstrapped, with the admin signed in. */
 export async function startCommandHarness(): Promise<CommandHarness> {
   const db = await createTestDatabase();
-  const eventStore = await PostgresEventStore.create(db.pool, db.url);
-  const logger = createLogger('command-test', 'silent');
+  const logger = createLogger('command-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const eventStore = await openEventStore({ kind: 'postgres' }, { pool: db.pool, databaseUrl: db.url, log: logger, masterKeys: MasterKeys.of(crypto.randomBytes(32)) });
   const sessions = new SessionStore(db.pool, SESSION_SECRET);
   const app = await createServer({ logger, title: 'Leadline command API', authenticate: (request) => sessions.principalOf(request) });
   await app.register(buildCommandApp({ pool: db.pool, eventStore, sessionSecret: SESSION_SECRET, cookieSecure: false }));

@@ -24,7 +24,7 @@ const view = (role: Role) => buildFieldView(POLICY, { userId: ME, role, teamIds:
 
 const lead = (ownerId: string | null): LeadDto => ({
   id: '00000000-0000-4000-8000-0000000000ff', pipelineId: TEAM, stageId: TEAM, ownerId, ownerName: null, rank: 'V', lostReason: null, wonAt: null, version: 1,
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', forgottenAt: null,
   firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+44 1', company: 'Engines', title: null, source: null, industry: null, country: null, city: null,
   companySize: null, dealValue: 5000, expectedCloseDate: null, probability: null, customFields: { tier: 'gold', secret: 's3cret' },
 });

@@ -6,7 +6,7 @@ export const CARD_COLUMNS = `l.id, l.pipeline_id, l.stage_id, l.rank, l.first_na
 
 export const LEAD_COLUMNS = `${CARD_COLUMNS}, l.email, l.phone, l.title, l.source, l.industry, l.country, l.city,
   l.company_size, l.expected_close_date::text AS expected_close_date, l.probability, COALESCE(l.custom_fields, '{}'::jsonb) AS custom_fields,
-  l.lost_reason, l.won_at, l.created_at,
+  l.lost_reason, l.won_at, l.created_at, l.forgotten_at,
   to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key`;
 
 export type CardRow = {
@@ -39,6 +39,7 @@ export type LeadRow = CardRow & {
   custom_fields: Record<string, string | number | boolean | null>;
   lost_reason: string | null;
   won_at: Date | null;
+  forgotten_at: Date | null;
   created_at: Date;
   /** created_at with microseconds, the list's sort key. */
   created_key: string;
@@ -76,6 +77,7 @@ export const toLeadDto = (r: LeadRow): LeadDto => ({
   lostReason: r.lost_reason,
   wonAt: r.won_at ? r.won_at.toISOString() : null,
   createdAt: r.created_at.toISOString(),
+  forgottenAt: r.forgotten_at ? r.forgotten_at.toISOString() : null,
 });
 
 export type StageRow = {

@@ -26,7 +26,7 @@ CREATE TABLE read.leads__g1 (
   country text, city text, company_size text, deal_value numeric(15,2), expected_close_date date, probability int,
   custom_fields jsonb NOT NULL DEFAULT '{}', owner_id uuid, lost_reason text, won_at timestamptz,
   stage_entered_at timestamptz NOT NULL, version int NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL,
-  activity_at timestamptz, touched_at timestamptz GENERATED ALWAYS AS (GREATEST(updated_at, activity_at)) STORED);
+  activity_at timestamptz, forgotten_at timestamptz, touched_at timestamptz GENERATED ALWAYS AS (GREATEST(updated_at, activity_at)) STORED);
 CREATE INDEX ON read.leads__g1 (stage_id, rank, id);
 CREATE INDEX ON read.leads__g1 (owner_id);
 CREATE INDEX ON read.leads__g1 (pipeline_id);
