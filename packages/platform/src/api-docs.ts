@@ -3,11 +3,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { requireSignedIn, type Authenticate } from './operator-access.ts';
-import { DOCS_CSP } from './security-headers.ts';
 
 /**
  * The OpenAPI document generated from the route schemas, at /api/docs/json (and /yaml), browsable
- * with Swagger UI at /api/docs; both for signed-in users only. Swagger UI's own script and style
+ * with Swagger UI at /api/docs (under the same CSP as everything: its scripts are files, its styles
+ * go through the CSSOM); both for signed-in users only. Swagger UI's own script and style
  * files under /api/docs/static are public: they hold nothing of ours.
  */
 export async function registerApiDocs(app: FastifyInstance, options: { title: string; authenticate: Authenticate }): Promise<void> {
@@ -21,7 +21,6 @@ export async function registerApiDocs(app: FastifyInstance, options: { title: st
   });
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
-    staticCSP: DOCS_CSP,
     uiHooks: { onRequest: async (request) => void (await requireSignedIn(request, options.authenticate)) },
   });
 }

@@ -12,9 +12,10 @@ const socketOrigin = (scheme: 'ws' | 'wss') => (req: IncomingMessage) => {
 };
 
 /**
- * The policy of every response (the web app, the API, errors). style-src needs 'unsafe-inline':
- * PrimeVue's styled mode writes its theme into <style> elements at run time. Scripts stay 'self'
- * only: the built app has no inline script and needs no eval.
+ * The policy of every response (the web app, Swagger UI at /api/docs, the API, errors). Scripts are 'self' only: the built
+ * app has no inline script and needs no eval. Styles need 'unsafe-inline' for <style> elements
+ * only: PrimeVue's styled mode writes its theme into them at run time. Style attributes are
+ * refused (the app sets styles through the CSSOM, which CSP does not restrict).
  */
 export function appCspDirectives(https: boolean): Record<string, Iterable<string | ((req: IncomingMessage) => string)>> {
   return {
@@ -22,6 +23,7 @@ export function appCspDirectives(https: boolean): Record<string, Iterable<string
     'script-src': ["'self'"],
     'script-src-attr': ["'none'"],
     'style-src': ["'self'", "'unsafe-inline'"],
+    'style-src-attr': ["'none'"],
     'img-src': ["'self'", 'data:'],
     'font-src': ["'self'", 'data:'],
     'connect-src': ["'self'", ...(https ? [] : [socketOrigin('ws')]), socketOrigin('wss')],
@@ -32,11 +34,6 @@ export function appCspDirectives(https: boolean): Record<string, Iterable<string
     ...(https ? { 'upgrade-insecure-requests': [] } : {}),
   };
 }
-
-/** Swagger UI at /api/docs: the same, except that its React view sets inline styles and data: images. */
-export const DOCS_CSP =
-  "default-src 'self'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-  "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 const isApi = (url: string): boolean => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 
