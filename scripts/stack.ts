@@ -16,6 +16,8 @@ export type StackOptions = {
   port: number;
   host: string;
   sessionSecret?: string;
+  /** SESSION_TTL_HOURS: how long a session lasts from sign-in (default 12). */
+  sessionTtlHours?: number;
   adminEmail?: string;
   adminPassword?: string;
   repVisibility: 'own' | 'all';
@@ -97,7 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       trustedProxies: options.trustedProxies,
       metricsToken: options.metricsToken,
     });
-    await app.register(buildCommandApp({ pool, eventStore, sessionSecret, cookieSecure: options.cookieSecure }));
+    await app.register(buildCommandApp({ pool, eventStore, sessionSecret, sessionTtlSeconds: options.sessionTtlHours && options.sessionTtlHours * 3600, cookieSecure: options.cookieSecure }));
     await app.register(buildQueryApp({ pool, databaseUrl, sessionSecret, repVisibility: options.repVisibility, webDist: options.webDist }));
     const boot = await bootstrap({ eventStore, pool, adminEmail: options.adminEmail, adminPassword: options.adminPassword, log: logger });
     const projector = await startProjector({ pool, eventStore, logger });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, databaseUrl, logLevel, metricsToken, optionalEnv, parseConfig, port, trustedProxies } from '@leadline/platform';
+import { ConfigError, databaseUrl, logLevel, metricsToken, optionalEnv, parseConfig, port, sessionTtlHours, trustedProxies } from '@leadline/platform';
 import { defaultKeyFile, eventStoreChoice, eventStoreEnv, masterKeyEnv, masterKeysFrom, requireEventStoreUrl } from '@leadline/eventstore';
 import { seedDemo } from './demo.ts';
 import { repoRoot, startStack } from './stack.ts';
@@ -12,6 +12,7 @@ const config = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   SESSION_SECRET: optionalEnv(z.string().min(32, 'at least 32 characters')),
+  SESSION_TTL_HOURS: sessionTtlHours,
   ADMIN_EMAIL: optionalEnv(z.email()),
   ADMIN_PASSWORD: optionalEnv(z.string().min(10, 'at least 10 characters')),
   REP_VISIBILITY: z.enum(['own', 'all']).default('own'),
@@ -38,6 +39,7 @@ async function main() {
     port: env.PORT,
     host: env.HOST,
     sessionSecret: env.SESSION_SECRET,
+    sessionTtlHours: env.SESSION_TTL_HOURS,
     adminEmail: env.ADMIN_EMAIL,
     adminPassword: env.ADMIN_PASSWORD,
     repVisibility: env.REP_VISIBILITY,

@@ -9,10 +9,13 @@ export type Principal = { userId: string; role: Role; name: string; email: strin
 
 export const SESSION_COOKIE = 'leadline_session';
 
-/** The session token from `Authorization: Bearer`, else from the session cookie (unless cookies are not accepted here). */
+/**
+ * The session token from `Authorization: Bearer`, else from the session cookie (unless cookies are
+ * not accepted here). Another Authorization scheme (a proxy's Basic auth) leaves the cookie in use.
+ */
 export function tokenFromHeaders(headers: { authorization?: string; cookie?: string }, options: { cookie: boolean } = { cookie: true }): string | null {
   const auth = headers.authorization;
-  if (auth !== undefined) return auth.startsWith('Bearer ') ? auth.slice(7).trim() || null : null;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || null;
   if (!options.cookie || !headers.cookie) return null;
   for (const part of headers.cookie.split(';')) {
     const [k, ...v] = part.trim().split('=');

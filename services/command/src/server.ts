@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     trustedProxies: config.TRUSTED_PROXIES,
     metricsToken: config.METRICS_TOKEN,
   });
-  await app.register(buildCommandApp({ pool, eventStore, sessionSecret: config.SESSION_SECRET, cookieSecure: config.COOKIE_SECURE }));
+  await app.register(buildCommandApp({ pool, eventStore, sessionSecret: config.SESSION_SECRET, sessionTtlSeconds: config.SESSION_TTL_HOURS * 3600, cookieSecure: config.COOKIE_SECURE }));
 
   let stopping = false;
   const stop = async (signal: string) => {
