@@ -39,7 +39,10 @@ describe('audit log over HTTP', () => {
     await recordAudit(s.pool, ctx('admin', '2026-12-01T11:00:00Z'), { kind: 'permission_changed', subject: { type: 'permissions', id: '=cmd|/c calc' }, detail: { note: '=HYPERLINK("http://evil")' } });
     for (let i = 0; i < 5; i++) await recordAudit(s.pool, ctx('manager', `2026-12-02T10:0${i}:00Z`), { kind: 'restricted_read', subject: { type: 'lead', id: leadId }, detail: { fields: ['email'], n: i } });
     // Recorded is durable; listed once the chainer has chained it and the projector projected it.
-    await expect.poll(async () => (await page(`${SEEDED}&limit=200`)).items.length, { timeout: 20_000 }).toBe(9);
+    for (const until = Date.now() + 20_000; (await page(`${SEEDED}&limit=200`)).items.length < 9; ) {
+      if (Date.now() > until) throw new Error('the seeded audit events were not listed within 20 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
   afterAll(async () => {
     await s?.close();
@@ -97,7 +100,7 @@ describe('audit log over HTTP', () => {
     const res = await fetch(`${s.url}/api/audit/export?kind=login_failed,permission_changed`, { headers: { authorization: `Bearer ${tokens.auditor}`, 'user-agent': 'csv-test' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-\d{8}T\d{6}Z\.csv"$/);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-\d{4}-\d{2}-\d{2}T\d{6}Z\.csv"$/);
     const lines = (await res.text()).trimEnd().split('\r\n');
     expect(lines[0]).toBe('at,kind,actor_email,actor_name,actor_role,actor_id,subject_type,subject_id,ip,user_agent,detail,stream,version,hash');
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['permission_changed', 'login_failed']);
