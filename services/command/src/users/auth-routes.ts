@@ -43,9 +43,9 @@ export function registerAuthRoutes(app: App, deps: RouteDeps & { throttle: Login
       const valid = await passwordMatches(credential, password);
       if (!user || !valid || user.disabled) {
         const reason = !user || !valid ? 'wrong email or password' : 'account disabled';
-        recordSecurityEvent(request, { kind: 'login_failed', actor: null, subject: { type: 'email', id: email }, detail: { reason, failures: claim.failures } });
+        await recordSecurityEvent(request, deps.pool, { kind: 'login_failed', actor: null, subject: { type: 'email', id: email }, detail: { reason, failures: claim.failures } });
         if (startsDelay(claim.failures, policy) || claim.addressFailures === policy.addressFailures)
-          recordSecurityEvent(request, { kind: 'login_locked', actor: null, subject: { type: 'email', id: email }, detail: { failures: claim.failures, addressFailures: claim.addressFailures } });
+          await recordSecurityEvent(request, deps.pool, { kind: 'login_locked', actor: null, subject: { type: 'email', id: email }, detail: { failures: claim.failures, addressFailures: claim.addressFailures } });
         throw new UnauthorizedError(valid && user?.disabled ? 'This account is disabled; ask an admin' : WRONG_CREDENTIALS);
       }
       await deps.throttle.succeeded(email, request.ip);
@@ -54,7 +54,7 @@ export function registerAuthRoutes(app: App, deps: RouteDeps & { throttle: Login
       const session = await deps.sessions.issue({ userId: user.id, ttlSeconds: ttl, ...clientOf(request) });
       setSessionCookie(reply, session.token, { secure: deps.cookieSecure, maxAgeSeconds: ttl });
       reply.header('Cache-Control', 'no-store');
-      recordSecurityEvent(request, { kind: 'login_succeeded', actor: { userId: user.id, role: account.role, email: account.email }, subject: { type: 'session', id: session.sessionId } });
+      await recordSecurityEvent(request, deps.pool, { kind: 'login_succeeded', actor: { userId: user.id, role: account.role, email: account.email }, subject: { type: 'session', id: session.sessionId } });
       return { token: session.token, user: { id: user.id, email: account.email, name: account.name, role: account.role, teamId: account.teamId }, mustChangePassword: credential?.mustChange ?? false };
     },
   );

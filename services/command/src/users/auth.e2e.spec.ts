@@ -94,6 +94,23 @@ describe('sign-in, sessions and throttling over HTTP', () => {
     expect((await h.app.inject({ method: 'POST', url: `/api/users/${crypto.randomUUID()}/sessions/revoke`, headers: bearer(h.admin.token) })).statusCode).toBe(404);
   });
 
+  it('records sign-ins, failures, lockouts and sign-outs in the audit trail', async () => {
+    const rep = await h.createUser('rep');
+    for (let i = 0; i < 5; i++) await h.login(rep.email, 'wrong-password', '10.55.0.1');
+    const token = (await h.login(rep.email, rep.password, '10.55.0.2')).json<{ token: string }>().token;
+    await h.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) });
+    type Audit = { kind: string; subject: { id: string }; actor: { userId: string } | null; ip: string };
+    // The log shows an append once no older transaction in the cluster is still open: wait for the last one.
+    let mine: Audit[] = [];
+    for (const until = Date.now() + 10_000; Date.now() < until && mine.at(-1)?.kind !== 'logout'; await new Promise((r) => setTimeout(r, 50))) {
+      const audit = (await h.eventStore.readAll({ types: ['AuditRecorded'], limit: 10_000 })).map((e) => e.data as Audit);
+      mine = audit.filter((a) => a.subject.id === rep.email || a.actor?.userId === rep.id);
+    }
+    expect(mine.map((a) => a.kind)).toEqual(['login_succeeded', ...Array(5).fill('login_failed'), 'login_locked', 'login_succeeded', 'logout']);
+    expect(mine.find((a) => a.kind === 'login_locked')).toMatchObject({ ip: '10.55.0.1', actor: null });
+    expect(JSON.stringify(mine)).not.toMatch(/wrong-password|pw-rep/);
+  });
+
   describe('throttling', () => {
     it("slows an attacker's address without locking the owner out from another", async () => {
       const victim = await h.createUser('rep');

@@ -59,7 +59,7 @@ export function registerPasswordRoutes(app: App, deps: RouteDeps & { throttle: L
           });
           await setCredential(deps.pool, userId, passwordHash, { mustChange: false });
           const ended = await endUserSessions(deps.pool, userId, { except: principal.sessionId, reason: 'password changed' });
-          recordSecurityEvent(request, { kind: 'password_changed', actor: principal, subject: { type: 'user', id: userId }, detail: { endedSessions: ended } });
+          await recordSecurityEvent(request, deps.pool, { kind: 'password_changed', actor: principal, subject: { type: 'user', id: userId }, detail: { endedSessions: ended } });
           return acceptedAnswer(userId, outcome);
         },
         { who: 'anyone' },
@@ -94,7 +94,7 @@ export function registerPasswordRoutes(app: App, deps: RouteDeps & { throttle: L
         });
         await setCredential(deps.pool, userId, passwordHash, { mustChange: true });
         const ended = await endUserSessions(deps.pool, userId, { reason: 'password reset by an admin' });
-        recordSecurityEvent(request, { kind: 'password_reset', actor: principal, subject: { type: 'user', id: userId }, detail: { endedSessions: ended } });
+        await recordSecurityEvent(request, deps.pool, { kind: 'password_reset', actor: principal, subject: { type: 'user', id: userId }, detail: { endedSessions: ended } });
         return acceptedAnswer(userId, outcome);
       }),
   );

@@ -86,7 +86,7 @@ export function registerUserRoutes(app: App, deps: RouteDeps): void {
           return updateUser({ type: 'UpdateUser', data: { userId, ...request.body }, context: { otherEnabledAdmins: others, teamExists }, metadata: ctx.metadata }, state);
         });
         for (const e of decided)
-          if (e.type === 'RoleChanged') recordSecurityEvent(request, { kind: 'role_changed', actor: ctx.principal, subject: { type: 'user', id: userId }, detail: { from: e.data.from, to: e.data.to } });
+          if (e.type === 'RoleChanged') await recordSecurityEvent(request, deps.pool, { kind: 'role_changed', actor: ctx.principal, subject: { type: 'user', id: userId }, detail: { from: e.data.from, to: e.data.to } });
         return acceptedAnswer(userId, outcome);
       }),
   );
@@ -111,7 +111,7 @@ export function registerUserRoutes(app: App, deps: RouteDeps): void {
         const { outcome, decided } = await changeUser(ctx, userId, (state, others) =>
           disableUser({ type: 'DisableUser', data: { userId }, context: { otherEnabledAdmins: others }, metadata: ctx.metadata }, state),
         );
-        if (decided.length) recordSecurityEvent(request, { kind: 'user_disabled', actor: ctx.principal, subject: { type: 'user', id: userId } });
+        if (decided.length) await recordSecurityEvent(request, deps.pool, { kind: 'user_disabled', actor: ctx.principal, subject: { type: 'user', id: userId } });
         return acceptedAnswer(userId, outcome);
       }),
   );
@@ -132,7 +132,7 @@ export function registerUserRoutes(app: App, deps: RouteDeps): void {
       executeCommand(request, reply, deps, 'EnableUser', async (ctx) => {
         const userId = request.params.id;
         const { outcome, decided } = await changeUser(ctx, userId, (state) => enableUser({ type: 'EnableUser', data: { userId }, metadata: ctx.metadata }, state));
-        if (decided.length) recordSecurityEvent(request, { kind: 'user_enabled', actor: ctx.principal, subject: { type: 'user', id: userId } });
+        if (decided.length) await recordSecurityEvent(request, deps.pool, { kind: 'user_enabled', actor: ctx.principal, subject: { type: 'user', id: userId } });
         return acceptedAnswer(userId, outcome);
       }),
   );

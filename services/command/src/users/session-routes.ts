@@ -27,7 +27,7 @@ export function registerSessionRoutes(app: App, deps: RouteDeps): void {
       if (session) {
         const { principal } = session;
         await endSession(deps.pool, principal.userId, principal.sessionId, 'signed out');
-        recordSecurityEvent(request, { kind: 'logout', actor: principal, subject: { type: 'session', id: principal.sessionId } });
+        await recordSecurityEvent(request, deps.pool, { kind: 'logout', actor: principal, subject: { type: 'session', id: principal.sessionId } });
       }
       clearSessionCookie(reply, { secure: deps.cookieSecure });
       return reply.code(204).send(null);
@@ -49,7 +49,7 @@ export function registerSessionRoutes(app: App, deps: RouteDeps): void {
       const principal = await requirePrincipal(request, sessions);
       const id = request.params.id;
       if (!(await endSession(deps.pool, principal.userId, id, 'signed out from the sessions list'))) throw new NotFoundError(`Session ${id} not found`);
-      recordSecurityEvent(request, { kind: 'session_revoked', actor: principal, subject: { type: 'session', id } });
+      await recordSecurityEvent(request, deps.pool, { kind: 'session_revoked', actor: principal, subject: { type: 'session', id } });
       if (id === principal.sessionId) clearSessionCookie(reply, { secure: deps.cookieSecure });
       return reply.code(204).send(null);
     },
@@ -68,7 +68,7 @@ export function registerSessionRoutes(app: App, deps: RouteDeps): void {
     async (request) => {
       const principal = await requirePrincipal(request, sessions);
       const revoked = await endUserSessions(deps.pool, principal.userId, { except: principal.sessionId, reason: 'signed out everywhere else' });
-      recordSecurityEvent(request, { kind: 'session_revoked', actor: principal, subject: { type: 'user', id: principal.userId }, detail: { revoked, keptSessionId: principal.sessionId } });
+      await recordSecurityEvent(request, deps.pool, { kind: 'session_revoked', actor: principal, subject: { type: 'user', id: principal.userId }, detail: { revoked, keptSessionId: principal.sessionId } });
       return { revoked };
     },
   );
@@ -90,7 +90,7 @@ export function registerSessionRoutes(app: App, deps: RouteDeps): void {
       const userId = request.params.id;
       if (!(await loadAccount(deps.pool, userId))) throw new NotFoundError(`User ${userId} not found`);
       const revoked = await endUserSessions(deps.pool, userId, { reason: 'revoked by an admin' });
-      recordSecurityEvent(request, { kind: 'session_revoked', actor: principal, subject: { type: 'user', id: userId }, detail: { revoked } });
+      await recordSecurityEvent(request, deps.pool, { kind: 'session_revoked', actor: principal, subject: { type: 'user', id: userId }, detail: { revoked } });
       return { revoked };
     },
   );

@@ -108,6 +108,8 @@ describe('users: profile, role, disable, passwords', () => {
     expect([a.statusCode, b.statusCode].every((s) => s === 200 || s === 403 || s === 422)).toBe(true);
     const { rows } = await h.db.pool.query(`SELECT count(*)::int AS n FROM cmd.accounts WHERE role = 'admin' AND NOT disabled`);
     expect(rows[0].n).toBe(1);
+    // The harness's admin stays an admin for the tests that follow, whichever request won.
+    if (b.statusCode === 200) expect((await put(second.token, h.admin.id, { name: 'Administrator', role: 'admin', teamId: null })).statusCode).toBe(200);
   });
 
   it('changes your own password: other sessions end, this one stays, the old password stops working', async () => {
@@ -144,5 +146,22 @@ describe('users: profile, role, disable, passwords', () => {
     const changed = await post(login.json().token, '/api/auth/password', { currentPassword: 'temporary-password-1', newPassword: 'my-own-password-2' });
     expect(changed.statusCode).toBe(200);
     expect((await h.login(rep.email, 'my-own-password-2', '10.5.0.1')).json().mustChangePassword).toBe(false);
+  });
+
+  it('records role changes, disables, enables, password changes and resets in the audit trail', async () => {
+    const rep = await h.createUser('rep');
+    await put(h.admin.token, rep.id, { name: 'Audited', role: 'manager', teamId: null });
+    await post(h.admin.token, `/api/users/${rep.id}/disable`);
+    await post(h.admin.token, `/api/users/${rep.id}/enable`);
+    await post(h.admin.token, `/api/users/${rep.id}/password-reset`, { temporaryPassword: 'temporary-password-2' });
+    const token = (await h.login(rep.email, 'temporary-password-2', '10.6.0.1')).json<{ token: string }>().token;
+    await post(token, '/api/auth/password', { currentPassword: 'temporary-password-2', newPassword: 'audited-password-3' });
+    type Audit = { kind: string; subject: { type: string; id: string } | null; actor: { userId: string } | null; detail: Record<string, unknown> };
+    let mine: Audit[] = [];
+    for (const until = Date.now() + 10_000; Date.now() < until && mine.at(-1)?.kind !== 'password_changed'; await new Promise((r) => setTimeout(r, 50)))
+      mine = (await h.eventStore.readAll({ types: ['AuditRecorded'], limit: 10_000 })).map((e) => e.data as Audit).filter((a) => a.subject?.type === 'user' && a.subject.id === rep.id);
+    expect(mine.map((a) => a.kind)).toEqual(['role_changed', 'user_disabled', 'user_enabled', 'password_reset', 'password_changed']);
+    expect(mine[0]).toMatchObject({ actor: { userId: h.admin.id }, detail: { from: 'rep', to: 'manager' } });
+    expect(mine.at(-1)).toMatchObject({ actor: { userId: rep.id } });
   });
 });
