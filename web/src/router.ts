@@ -15,6 +15,7 @@ export function createAppRouter(): Router {
       { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
       { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue') },
       { path: '/users', name: 'users', component: () => import('./pages/UsersPage.vue') },
+      { path: '/audit', name: 'audit', component: () => import('./pages/AuditPage.vue') },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });
