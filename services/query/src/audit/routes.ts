@@ -62,7 +62,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: RouteContext): vo
       requireAuditReader(principal);
       const { minCheckpoint, ...filter } = request.query;
       const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
-      await recordAudit(ctx.pool, auditContext(request, principal), { kind: 'export', subject: { type: 'dataset', id: AUDIT_LOG }, detail: { filters: filter, checkpoint: meta.checkpoint } });
+      await recordAudit(ctx.pool, auditContext(request, principal), { kind: 'export', subject: { type: 'dataset', id: AUDIT_LOG }, detail: { filters: filter } });
       async function* csv() {
         yield auditCsvHeader();
         for await (const entry of allAudit(ctx.pool, filter)) yield auditCsvLine(entry);
