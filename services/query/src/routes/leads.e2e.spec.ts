@@ -146,6 +146,8 @@ describe('GET /api/leads', () => {
         // Groups of three share a creation time, so the id must decide their order.
         inserted.push(await insertLead(paging.pool, { pipelineId: p, stageId: s[i % 3].id, createdAt: new Date(Date.UTC(2026, 1, 1, 0, 0, Math.floor(i / 3))).toISOString() }));
       }
+      // Sessions live in each database: this one needs its own signed-in admin.
+      const pagingAdmin = await insertUser(paging.pool, { name: 'Paging Admin', role: 'admin' });
       const pagingApp = await buildTestApp(paging);
       try {
         const seen: string[] = [];
@@ -153,7 +155,7 @@ describe('GET /api/leads', () => {
         let pages = 0;
         do {
           const url: string = `/api/leads?limit=10${cursor ? `&cursor=${cursor}` : ''}`;
-          const res = await pagingApp.inject({ method: 'GET', url, headers: authAs(admin) });
+          const res = await pagingApp.inject({ method: 'GET', url, headers: authAs(pagingAdmin) });
           expect(res.statusCode).toBe(200);
           const body = leadPage.parse(res.json());
           seen.push(...ids(body));
