@@ -160,6 +160,16 @@ describe('connecting', () => {
     expect(outcome).toBe(4401);
   });
 
+  it('takes the browser\'s Sec-Fetch-Site over Origin, as the write guard does', async () => {
+    const cookie = `leadline_session=${tokenFor(rep)}`;
+    const host = new URL(base).host;
+    const crossSite = await open('/api/live', { cookie, origin: `http://${host}`, 'sec-fetch-site': 'same-site' });
+    const outcome = await Promise.race([crossSite.closed.then((c) => c.code), crossSite.take('ready').then(() => 'ready')]);
+    expect(outcome).toBe(4401);
+    const own = await open('/api/live', { cookie, 'sec-fetch-site': 'same-origin' });
+    expect(await own.take('ready')).toMatchObject({ userId: rep.id });
+  });
+
   it('says ready with the checkpoint, answers ping, and survives bad messages', async () => {
     const client = await open(as(admin));
     expect(await client.take('ready')).toEqual({ type: 'ready', userId: admin.id, checkpoint: cp(position) });

@@ -1,5 +1,5 @@
 import { liveCloseCodes } from '@leadline/contracts';
-import type { LiveSession, SessionStore } from '@leadline/platform';
+import { isSameOrigin, type LiveSession, type SessionStore } from '@leadline/platform';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LiveHub } from './hub.ts';
 
@@ -7,24 +7,14 @@ import type { LiveHub } from './hub.ts';
 export const UNAUTHORIZED_CLOSE_CODE = liveCloseCodes.sessionEnded;
 
 /**
- * A browser sends cookies with a WebSocket upgrade from any page, so a cookie session is
- * accepted only from the same origin; a bearer header or `?token=` cannot be forged that way.
+ * The session of an upgrade request: `?token=`, else `Authorization: Bearer`, else the cookie. A
+ * browser sends cookies with a WebSocket upgrade from any page, so the cookie counts only when the
+ * upgrade comes from our own origin (the same check as every cookie-authenticated write).
  */
-function sameOrigin(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === request.host;
-  } catch {
-    return false;
-  }
-}
-
-/** The session of an upgrade request: `?token=`, else `Authorization: Bearer`, else the cookie (same origin only). */
 export function liveSession(request: FastifyRequest, sessions: SessionStore): Promise<LiveSession | null> {
   const token = new URL(request.url, 'http://localhost').searchParams.get('token');
   if (token) return sessions.authenticate(token);
-  return sessions.sessionOf(request, { cookie: sameOrigin(request) });
+  return sessions.sessionOf(request, { cookie: isSameOrigin(request) });
 }
 
 export function registerLiveRoute(app: FastifyInstance, hub: LiveHub, sessions: SessionStore): void {
