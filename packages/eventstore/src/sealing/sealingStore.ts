@@ -47,7 +47,14 @@ export class SealingEventStore implements EventStore {
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    return this.inner.append(streamId, await Promise.all(events.map((e) => this.seal(e))), expected);
+    // One key lookup per lead per append, however many of its events the append carries.
+    const keys = new Map<string, Promise<Buffer>>();
+    const keyOf = (keyId: string) => {
+      let key = keys.get(keyId);
+      if (!key) keys.set(keyId, (key = this.keyring.sealingKey(keyId)));
+      return key;
+    };
+    return this.inner.append(streamId, await Promise.all(events.map((e) => this.seal(e, keyOf))), expected);
   }
 
   async readStream(streamId: string, options?: { fromVersion?: number }): Promise<StoredEvent[]> {
@@ -74,13 +81,13 @@ export class SealingEventStore implements EventStore {
     return this.inner.close();
   }
 
-  private async seal(event: NewEvent): Promise<NewEvent> {
+  private async seal(event: NewEvent, keyOf: (keyId: string) => Promise<Buffer>): Promise<NewEvent> {
     if (!holdsPersonalData(event.type) || !hasPersonalValues(event.type, event.data)) return event;
     const keyId = String((event.data as Data).leadId).toLowerCase();
     const values = personalValues(event.type, event.data);
     const secret = values.map((v) => [v.path, getPath(event.data, v.path) ?? null]);
     const plain = withValues(event.data, values.map((v) => [v.path, v.erased] as const)) as Data;
-    const key = await this.keyring.sealingKey(keyId);
+    const key = await keyOf(keyId);
     const sealed = seal(key, Buffer.from(JSON.stringify(secret), 'utf8'), aad(event.eventId, event.type, keyId));
     return { ...event, data: { ...plain, sealed: { keyId, ...sealed } } };
   }
