@@ -1,5 +1,5 @@
 import { buildQueryApp } from '@leadline/query';
-import type { Board, CommandAccepted, FieldPolicy, LeadDto, LeadPage, Role, ServerMessage, TimelinePage } from '@leadline/contracts';
+import type { Board, CommandAccepted, FieldPolicy, LeadDto, Role, ServerMessage, TimelinePage } from '@leadline/contracts';
 import { createLogger, createServer } from '@leadline/platform';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { startTestStack, type TestStack } from './support/stack.ts';
  * value may appear in any answer or message. The route list is read from the query app itself, so
  * a new route fails this test until it is walked here or listed as carrying no lead data.
  */
+
+type LeadPage = { items: LeadDto[] };
 
 const SECRET_CODE = 'ZETA-SECRET-CODE';
 const B_VALUE = 987654.32;
