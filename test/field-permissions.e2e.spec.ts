@@ -225,4 +225,12 @@ describe('field permissions: the permission walk', () => {
     const rep = sockets.find((c) => c.role === 'rep')?.messages.find((m) => m.type === 'change' && m.channel === 'board' && m.cards.length > 0);
     expect(rep?.type === 'change' && rep.totals.every((t) => t.totalValue === undefined)).toBe(true);
   });
+
+  it("counts a user's home team as one of their teams", async () => {
+    // Last: it makes repA a member of Beta, so Beta's deal values are no longer other teams' to them.
+    const lead = async () => (await get<LeadDto>('rep', `/api/leads/${ids.leadB2}`)).body;
+    expect('dealValue' in (await lead())).toBe(false);
+    await send('PUT', `/api/users/${ids.repA}`, { name: 'repA', role: 'rep', teamId: ids.beta }, { 'if-match': '1' });
+    await expect.poll(async () => (await lead()).dealValue, { timeout: 10_000 }).toBe(B2_NEW_VALUE);
+  });
 });

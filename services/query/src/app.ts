@@ -8,7 +8,7 @@ import { CheckpointTracker } from './consistency.ts';
 import { FieldPolicyCache } from './fields/policyCache.ts';
 import { LiveHub } from './live/hub.ts';
 import { registerLiveRoute } from './live/route.ts';
-import { ASSIGNMENTS, DEFAULT_PROJECTIONS, FIELD_POLICY } from './projections.ts';
+import { ASSIGNMENTS, DEFAULT_PROJECTIONS, FIELD_POLICY, USERS } from './projections.ts';
 import type { RepVisibility } from './read/visibility.ts';
 import { registerAnalyticsRoutes } from './routes/analytics.ts';
 import { registerAssignmentRoutes } from './routes/assignments.ts';
@@ -49,7 +49,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     const feed = new ChangeFeed(deps.databaseUrl, app.log);
     feed.onNotice((notice) => {
       // Before the hub fans anything out: the next message is redacted by the new policy or teams.
-      if (notice.projection === FIELD_POLICY || notice.projection === ASSIGNMENTS) fields.invalidate();
+      if (notice.projection === FIELD_POLICY || notice.projection === ASSIGNMENTS || notice.projection === USERS) fields.invalidate();
       tracker.advance(notice.projection, notice.checkpoint);
       hub.notice(notice);
     });

@@ -21,10 +21,11 @@ const DEFAULT_SNAPSHOT: FieldSnapshot = { policy: defaultFieldPolicy, version: 0
 /** After this long a snapshot is read again even without a change notice (one lost NOTIFY stays wrong at most this long). */
 export const FIELD_POLICY_MAX_AGE_MS = 5_000;
 
-const missingTable = (err: unknown): boolean => ['42P01', '3F000'].includes((err as { code?: string }).code ?? '');
+// 42P01/3F000: no such table or schema yet (the projector has not run); 42703: read.users without team_id (an older projection).
+const missingTable = (err: unknown): boolean => ['42P01', '3F000', '42703'].includes((err as { code?: string }).code ?? '');
 
 async function readSnapshot(pool: pg.Pool): Promise<FieldSnapshot> {
-  const [policyRows, teamRows] = await Promise.all([
+  const [policyRows, teamRows, homeRows] = await Promise.all([
     pool
       .query<{ rules: FieldPolicy['rules']; custom_fields: FieldPolicy['customFields']; version: number; updated_at: Date; updated_by: string }>(
         `SELECT rules, custom_fields, version, updated_at, updated_by FROM read.field_policy WHERE id = 'default'`,
@@ -35,27 +36,36 @@ async function readSnapshot(pool: pg.Pool): Promise<FieldSnapshot> {
       .query<{ id: string; member_ids: string[] }>('SELECT id, member_ids FROM read.teams')
       .then((r) => r.rows)
       .catch((err) => (missingTable(err) ? [] : Promise.reject(err))),
+    pool
+      .query<{ id: string; team_id: string }>('SELECT id, team_id FROM read.users WHERE team_id IS NOT NULL')
+      .then((r) => r.rows)
+      .catch((err) => (missingTable(err) ? [] : Promise.reject(err))),
   ]);
-  const byUser = new Map<string, string[]>();
-  const byTeam = new Map<string, string[]>();
-  for (const team of teamRows) {
-    byTeam.set(team.id, team.member_ids);
-    for (const member of team.member_ids) byUser.set(member, [...(byUser.get(member) ?? []), team.id]);
-  }
+  // A user's teams: the teams that list them as members, and their home team (PUT /api/users/:id).
+  const byUser = new Map<string, Set<string>>();
+  const byTeam = new Map<string, Set<string>>();
+  const join = (userId: string, teamId: string) => {
+    byUser.set(userId, (byUser.get(userId) ?? new Set()).add(teamId));
+    byTeam.set(teamId, (byTeam.get(teamId) ?? new Set()).add(userId));
+  };
+  for (const team of teamRows) for (const member of team.member_ids) join(member, team.id);
+  for (const user of homeRows) join(user.id, user.team_id);
+  const list = (set: Set<string> | undefined): readonly string[] => (set ? [...set] : none);
   const row = policyRows[0];
   return {
     policy: row ? { rules: row.rules, customFields: row.custom_fields } : defaultFieldPolicy,
     version: row ? Number(row.version) : 0,
     updatedAt: row ? row.updated_at.toISOString() : null,
     updatedBy: row?.updated_by ?? null,
-    teamsOf: (id) => byUser.get(id) ?? none,
-    membersOf: (id) => byTeam.get(id) ?? none,
+    teamsOf: (id) => list(byUser.get(id)),
+    membersOf: (id) => list(byTeam.get(id)),
   };
 }
 
 /**
  * The query side's copy of the field policy (read.field_policy) and of team memberships
- * (read.teams). Dropped on every change notice of field_policy or assignments and when the
+ * (read.teams, and home teams from read.users). Dropped on every change notice of field_policy,
+ * assignments or users and when the
  * change feed reconnects; read again at most FIELD_POLICY_MAX_AGE_MS after the last read anyway.
  */
 export class FieldPolicyCache {
