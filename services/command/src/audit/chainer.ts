@@ -10,6 +10,8 @@ const LOCK = `hashtext('leadline:audit'), hashtext('chainer')`;
 const BATCH = 500;
 const IDLE_MS = 1000;
 const STANDBY_MS = 1000;
+/** After a wake-up, how long to let records gather: a stream of single records becomes a few appends, not one (and a commit) each. */
+const GATHER_MS = 20;
 
 export type AuditChainer = { stop(): Promise<void>; instance(): 'active' | 'standby' | 'stopped' };
 
@@ -48,6 +50,7 @@ export async function startAuditChainer(deps: { pool: pg.Pool; eventStore: Event
         if (batch.length === 0) {
           if (!pendingWake) await Promise.race([sleep(IDLE_MS, abort.signal), new Promise<void>((r) => (woken = r))]);
           woken = null;
+          await sleep(GATHER_MS, abort.signal);
           continue;
         }
         await appender.append(batch);
