@@ -2,6 +2,7 @@ import { commandAccepted, FIELD_POLICY_STREAM, fieldPolicy } from '@leadline/con
 import { z } from 'zod';
 import { ConcurrencyError, ValidationError } from '@leadline/platform';
 import { loadTeamMembers } from '../assignment/facts.ts';
+import { auditContext, recordAudit } from '../audit/record.ts';
 import type { App, RouteDeps } from '../deps.ts';
 import { executeCommand, handleCommand } from '../handler.ts';
 import { changeHeaders, problems } from '../schemas.ts';
@@ -28,7 +29,7 @@ export function registerSettingsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     (request, reply) =>
-      executeCommand(request, reply, deps, 'ChangeFieldPolicy', async ({ metadata, ifMatch }) => {
+      executeCommand(request, reply, deps, 'ChangeFieldPolicy', async ({ principal, metadata, ifMatch }) => {
         if (ifMatch === undefined) throw new ValidationError('If-Match is required: the version you edited', [{ field: 'headers.if-match', message: 'required' }]);
         const teamIds = [...new Set(request.body.rules.flatMap((r) => (r.teamId ? [r.teamId] : [])))];
         const outcome = await handleCommand(store, {
@@ -43,6 +44,11 @@ export function registerSettingsRoutes(app: App, deps: RouteDeps): void {
             return changeFieldPolicy(metadata.actor, request.body, new Set(existing.filter((id): id is string => id !== null)));
           },
         });
+        // The event itself names who changed what; the audit trail lists it with the other permission changes.
+        if (outcome.appended > 0) {
+          const detail = { version: outcome.version, rules: request.body.rules.length, customFields: request.body.customFields.map((c) => c.key) };
+          await recordAudit(deps.pool, auditContext(request, principal), { kind: 'permission_changed', subject: { type: 'permissions', id: 'field-permissions' }, detail });
+        }
         return { status: 200, body: { version: outcome.version, checkpoint: outcome.checkpoint } satisfies z.infer<typeof policyAccepted>, streams: [outcome] };
       }),
   );
