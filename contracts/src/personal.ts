@@ -89,14 +89,26 @@ export function getPath(data: unknown, path: string[]): unknown {
   return node;
 }
 
-/** A copy of `data` with each value set at its path; the paths exist (they were listed by `personalValues`). */
+/**
+ * A copy of `data` with each value set at its path; the paths exist (they were listed by
+ * `personalValues`). Only the objects along the paths are copied: the rest is shared with `data`.
+ */
 export function withValues(data: unknown, values: readonly (readonly [string[], unknown])[]): unknown {
-  const copy = structuredClone(data) as Data;
+  if (!isObject(data)) throw new Error('event data must be an object');
+  const copy: Data = { ...data };
+  const copied = new Set<Data>([copy]);
   for (const [path, value] of values) {
     if (path.length === 0 || path.some((k) => UNSAFE.has(k))) throw new Error(`unsafe path ${path.join('.')}`);
-    let node: unknown = copy;
-    for (const key of path.slice(0, -1)) node = isObject(node) ? node[key] : undefined;
-    if (!isObject(node)) throw new Error(`no place for ${path.join('.')}`);
+    let node = copy;
+    for (const key of path.slice(0, -1)) {
+      const child = node[key];
+      if (!isObject(child)) throw new Error(`no place for ${path.join('.')}`);
+      if (!copied.has(child)) {
+        node[key] = { ...child };
+        copied.add(node[key] as Data);
+      }
+      node = node[key] as Data;
+    }
     node[path[path.length - 1]] = value;
   }
   return copy;
