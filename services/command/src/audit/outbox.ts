@@ -21,61 +21,26 @@ export const AUDIT_WAKE_CHANNEL = 'leadline_audit';
 /** An audit record before it has a place in the chain. */
 export type PendingAudit = { recordId: string; correlationId: string; content: Omit<AuditContent, 'prev' | 'recordId'> };
 
-type Waiting = PendingAudit & { resolve(): void; reject(err: unknown): void };
-
-/** Records per INSERT at most. */
-const MAX_BATCH = 500;
-
 /**
- * One per pool and process: records that arrive while an INSERT is in flight go out together in the
- * next one (one round trip, one commit for a burst). A record resolves once its row is committed:
- * from then on it is durable, and the chainer will put it in the chain.
+ * One per pool and process. A record is one INSERT, in parallel with the others (PostgreSQL commits
+ * concurrent ones together); it resolves once its row is committed: from then on it is durable, and
+ * the chainer will put it in the chain.
  */
 export class AuditOutbox {
-  private readonly queue: Waiting[] = [];
-  private draining = false;
   private migrated: Promise<void> | null = null;
   private waking = false;
   private wakeAgain = false;
 
   constructor(private readonly pool: pg.Pool) {}
 
-  write(pending: PendingAudit): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ ...pending, resolve, reject });
-      if (!this.draining) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          await this.insert(batch);
-          for (const w of batch) w.resolve();
-          this.wake();
-        } catch (err) {
-          for (const w of batch) w.reject(err);
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async insert(batch: Waiting[]): Promise<void> {
+  async write(p: PendingAudit): Promise<void> {
     this.migrated ??= runMigrations(this.pool, 'audit', auditMigrations).catch((err: unknown) => {
       this.migrated = null;
       throw err;
     });
     await this.migrated;
-    await this.pool.query(
-      `INSERT INTO cmd.audit_outbox (record_id, correlation_id, content)
-       SELECT r, c, x FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[]) WITH ORDINALITY AS u(r, c, x, n) ORDER BY n`,
-      [batch.map((w) => w.recordId), batch.map((w) => w.correlationId), batch.map((w) => JSON.stringify(w.content))],
-    );
+    await this.pool.query('INSERT INTO cmd.audit_outbox (record_id, correlation_id, content) VALUES ($1, $2, $3::jsonb)', [p.recordId, p.correlationId, JSON.stringify(p.content)]);
+    this.wake();
   }
 
   /**
