@@ -118,7 +118,12 @@ describe('field permissions: the permission walk', () => {
 
   /** Concrete URLs for a route: one per lead for lead routes, the cursor a column page needs... */
   async function urlsFor(url: string): Promise<string[] | null> {
-    if (!url.includes(':')) return [url === '/api/pipeline/board' ? `${url}?limit=1` : url];
+    const now = encodeURIComponent(new Date().toISOString());
+    // The past board and overview come from the recorded history: walked too.
+    if (url === '/api/pipeline/board') return [`${url}?limit=1`, `${url}?asOf=${now}`];
+    if (url === '/api/pipeline/overview') return [url, `${url}?asOf=${now}`];
+    if (url === '/api/leads') return [url, `${url}?q=beta`];
+    if (!url.includes(':')) return [url];
     if (url.startsWith('/api/leads/:id')) return [ids.leadA, ids.leadB, ids.leadB2].map((id) => url.replace(':id', id));
     if (url === '/api/users/:id/activities') return [ids.repB, ids.repA].map((id) => url.replace(':id', id));
     if (url === '/api/pipeline/board/columns/:stageId') {
