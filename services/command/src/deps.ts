@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import type { EventStore } from '@leadline/eventstore';
-import type { SessionStore } from '@leadline/platform';
+import { DEFAULT_SESSION_TTL_HOURS, type SessionStore } from '@leadline/platform';
 import type { IdempotencyStore } from './idempotency.ts';
 
 export type CommandDeps = {
@@ -16,7 +16,7 @@ export type CommandDeps = {
   clock?: () => Date;
 };
 
-export const DEFAULT_SESSION_TTL_SECONDS = 12 * 3600;
+export const DEFAULT_SESSION_TTL_SECONDS = DEFAULT_SESSION_TTL_HOURS * 3600;
 
 export type RouteDeps = CommandDeps & {
   idempotency: IdempotencyStore;
