@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandAccepted } from '@leadline/contracts';
@@ -6,6 +7,7 @@ import { startTestStack, type TestStack } from './support/stack.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(process.cwd(), '.tmp');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">Eve';
 
 /** The Users page (admins) and the Account page (everyone), on a desktop and on a 390 px phone. */
@@ -135,7 +137,7 @@ describe('Users and Account pages in a real browser', () => {
     await phone.getByTestId('account-page').waitFor();
     await expect.poll(() => phone.getByTestId('session-list').locator('li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await noHorizontalOverflow(phone)).toBe(true);
-    await phone.screenshot({ path: 'test-results/account-390.png', fullPage: true }).catch(() => undefined);
+    await phone.screenshot({ path: path.join(SHOTS, 'account-phone-390.png'), fullPage: true });
 
     await phone.getByTestId('account-users-link').click();
     await phone.getByTestId('users-table').waitFor();
@@ -147,7 +149,7 @@ describe('Users and Account pages in a real browser', () => {
     expect(await noHorizontalOverflow(phone)).toBe(true);
     const box = await phone.locator('.users-dialog').boundingBox();
     expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
-    await phone.screenshot({ path: 'test-results/users-390.png', fullPage: true }).catch(() => undefined);
+    await phone.screenshot({ path: path.join(SHOTS, 'users-phone-390.png'), fullPage: true });
     await phone.context().close();
   });
 });
