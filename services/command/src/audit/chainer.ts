@@ -3,22 +3,26 @@ import type { EventStore } from '@leadline/eventstore';
 import type { FastifyBaseLogger } from 'fastify';
 import { runMigrations } from '@leadline/platform';
 import { ChainAppender } from './appender.ts';
-import { AUDIT_WAKE_CHANNEL, auditMigrations, readPending, removeChained } from './outbox.ts';
+import { auditMigrations, readPending, removeChained } from './outbox.ts';
 
 /** One active chainer in the cluster: a session lock on the connection it works on. */
 const LOCK = `hashtext('leadline:audit'), hashtext('chainer')`;
 const BATCH = 500;
-const IDLE_MS = 1000;
+/** How often an idle chainer looks at the outbox: a record is in the chain within about this long, and what arrives meanwhile goes in one append. */
+const POLL_MS = 100;
 const STANDBY_MS = 1000;
-/** After a wake-up, how long to let records gather: a stream of single records becomes a few appends, not one (and a commit) each. */
-const GATHER_MS = 20;
 
 export type AuditChainer = { stop(): Promise<void>; instance(): 'active' | 'standby' | 'stopped' };
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 /**
@@ -34,31 +38,14 @@ export async function startAuditChainer(deps: { pool: pg.Pool; eventStore: Event
   let instance: 'active' | 'standby' | 'stopped' = 'standby';
 
   const runActive = async (client: pg.PoolClient) => {
-    let woken: (() => void) | null = null;
-    let pendingWake = false;
-    const onNotice = () => {
-      pendingWake = true;
-      woken?.();
-    };
-    client.on('notification', onNotice);
-    try {
-      await client.query(`LISTEN ${AUDIT_WAKE_CHANNEL}`);
-      const appender = new ChainAppender(deps.eventStore);
-      while (!abort.signal.aborted) {
-        pendingWake = false;
-        const batch = await readPending(client, BATCH);
-        if (batch.length === 0) {
-          if (!pendingWake) await Promise.race([sleep(IDLE_MS, abort.signal), new Promise<void>((r) => (woken = r))]);
-          woken = null;
-          await sleep(GATHER_MS, abort.signal);
-          continue;
-        }
+    const appender = new ChainAppender(deps.eventStore);
+    while (!abort.signal.aborted) {
+      const batch = await readPending(client, BATCH);
+      if (batch.length > 0) {
         await appender.append(batch);
         await removeChained(client, batch.map((p) => p.recordId));
       }
-      await client.query(`UNLISTEN ${AUDIT_WAKE_CHANNEL}`);
-    } finally {
-      client.off('notification', onNotice);
+      if (batch.length < BATCH) await sleep(POLL_MS, abort.signal);
     }
   };
 
