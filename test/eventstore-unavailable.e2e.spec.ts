@@ -39,6 +39,7 @@ describe('command service with EventStoreDB unreachable', () => {
         ...process.env,
         DATABASE_URL: db.url,
         SESSION_SECRET: SECRET,
+        MASTER_KEY: crypto.randomBytes(32).toString('base64'),
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',

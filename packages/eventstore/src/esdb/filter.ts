@@ -7,7 +7,7 @@ import { streamNameFilter, type Filter } from '@eventstore/db-client';
  * A new stream category must be added here: `filter.unit.spec.ts` fails when the command service
  * builds a stream name with a category this list lacks, and the adapter refuses to append to one.
  */
-export const LEADLINE_STREAM_CATEGORIES: readonly string[] = ['lead', 'pipeline', 'user', 'useremail', 'activity', 'activitytemplate', 'team', 'assignmentrules', 'roundrobin', 'routing', 'userrouting', 'redistribution'];
+export const LEADLINE_STREAM_CATEGORIES: readonly string[] = ['lead', 'pipeline', 'user', 'useremail', 'activity', 'activitytemplate', 'team', 'assignmentrules', 'roundrobin', 'routing', 'userrouting', 'redistribution', 'fieldpolicy', 'audit', 'auditindex'];
 
 export type StreamSelection = { categories: readonly string[] };
 

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateProjector } from '../engine/projector.ts';
 import { Waker } from '../engine/wake.ts';
-import { append, leadCreated, newEvent } from '../test-support/events.ts';
+import { append, leadCreated, newEvent, readUntil } from '../test-support/events.ts';
 import { projectorHarness, waitFor, type ProjectorHarness } from '../test-support/harness.ts';
 import { startRoutingManager } from './runner.ts';
 
@@ -42,14 +42,17 @@ describe('routing manager checkpoint', () => {
 
   it('saves once per page, not once per event, over events that need no effect', async () => {
     // 1,200 events the manager only passes over: renames, and leads created with an owner.
+    let last = '';
     for (let i = 0; i < 12; i++) {
       const renames = Array.from({ length: 90 }, (_, j) => newEvent('PipelineRenamed', { pipelineId: PIPELINE, name: `P${i}-${j}` }));
       await append(h.store, `pipeline-${PIPELINE}`, ...renames);
       for (let j = 0; j < 10; j++) {
         const leadId = crypto.randomUUID();
-        await append(h.store, `lead-${leadId}`, leadCreated({ leadId, pipelineId: PIPELINE, stageId: STAGE, ownerId: crypto.randomUUID() }));
+        last = await append(h.store, `lead-${leadId}`, leadCreated({ leadId, pipelineId: PIPELINE, stageId: STAGE, ownerId: crypto.randomUUID() }));
       }
     }
+    // The readable head stays below the last append while a transaction elsewhere in the cluster is open.
+    await readUntil(h.store, '', last);
     const head = await h.store.headCheckpoint();
     const counter = countSaves(h.db.pool);
     const manager = await startRoutingManager({ pool: h.db.pool, eventStore: h.store, logger: h.deps.logger, waker: new Waker() });
