@@ -231,6 +231,25 @@ describe('field permissions: the permission walk', () => {
     expect(rep?.type === 'change' && rep.totals.every((t) => t.totalValue === undefined)).toBe(true);
   });
 
+  it('records a read of restricted fields as an audit event naming the fields shown, and not a read without them', async () => {
+    const since = new Date().toISOString();
+    await get('manager', `/api/leads/${ids.leadB}`);
+    await get('analyst', `/api/leads/${ids.leadA}`);
+    const leadC = (await send('POST', '/api/leads', { company: 'Plain Ltd', ownerId: ids.repA })).id;
+    await get('rep', `/api/leads/${leadC}`);
+    type Entry = { kind: string; actor: { userId: string } | null; subject: { type: string; id: string } | null; detail: { fields?: string[] } };
+    const reads = async () =>
+      (await get<{ items: Entry[] }>('auditor', `/api/audit?kind=restricted_read&from=${encodeURIComponent(since)}`)).body.items.map((e) => ({ actor: e.actor?.userId, lead: e.subject?.id, fields: e.detail.fields }));
+    await expect.poll(async () => (await reads()).length, { timeout: 15_000 }).toBe(2);
+    // dealValue is hidden from some reps, email and phone from analysts, tier granted to managers and reps only; secretCode is hidden from the manager.
+    expect(await reads()).toEqual(
+      expect.arrayContaining([
+        { actor: ids.manager, lead: ids.leadB, fields: ['email', 'phone', 'dealValue', 'custom.tier'] },
+        { actor: ids.analyst, lead: ids.leadA, fields: ['dealValue'] },
+      ]),
+    );
+  });
+
   it("counts a user's home team as one of their teams", async () => {
     // Last: it makes repA a member of Beta, so Beta's deal values are no longer other teams' to them.
     const lead = async () => (await get<LeadDto>('rep', `/api/leads/${ids.leadB2}`)).body;

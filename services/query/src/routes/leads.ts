@@ -1,8 +1,10 @@
 import { leadDto, leadIdParams, leadListQuery, leadPage, minCheckpointQuery, queryMeta } from '@leadline/contracts';
+import { auditContext, recordAudit } from '@leadline/command';
 import { NotFoundError } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { redactLead } from '../fields/redact.ts';
+import { restrictedFieldsShown } from '../fields/restrictedRead.ts';
 import { requirePrincipal } from '../principal.ts';
 import { LEAD_CARDS, USERS } from '../projections.ts';
 import { getLead, listLeads } from '../read/leads.ts';
@@ -42,7 +44,8 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
     {
       schema: {
         summary: 'One lead',
-        description: 'A `leadDto` plus `checkpoint` and `stale`. 404 also when the lead is not visible to you (existence is not revealed).',
+        description:
+          'A `leadDto` plus `checkpoint` and `stale`. 404 also when the lead is not visible to you (existence is not revealed). A read that shows restricted fields (hidden from some role by the field permissions, or a custom field not granted to all) is recorded first as a `restricted_read` audit event naming them.',
         tags: ['leads'],
         params: leadIdParams,
         querystring: minCheckpointQuery,
@@ -54,8 +57,13 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const meta = await ctx.tracker.waitFor(READS, request.query.minCheckpoint);
       const lead = await getLead(ctx.pool, scopeFor(principal, ctx.repVisibility), request.params.id);
       if (!lead) throw new NotFoundError(`No lead ${request.params.id}`);
+      const view = await ctx.fields.viewFor(principal);
+      const shown = redactLead(view, lead);
+      const restricted = restrictedFieldsShown(view, shown);
+      // Recorded before the answer leaves: a read that cannot be audited is not served.
+      if (restricted.length > 0) await recordAudit(ctx.pool, auditContext(request, principal), { kind: 'restricted_read', subject: { type: 'lead', id: lead.id }, detail: { fields: restricted } });
       metaHeaders(reply, meta);
-      return { ...redactLead(await ctx.fields.viewFor(principal), lead), ...meta };
+      return { ...shown, ...meta };
     },
   );
 }

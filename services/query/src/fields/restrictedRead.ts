@@ -1,0 +1,29 @@
+import { customFieldOf, fieldAccessOf, policyRoles, policyStandardFields, type FieldView, type LeadDto, type PolicyField } from '@leadline/contracts';
+
+/**
+ * Restricted fields: those the policy hides from some role on some lead (any rule with access
+ * `hidden`), and custom fields not granted to every role on every lead (custom fields are
+ * allowlisted). Reading one of them on a lead is an audit event (`restricted_read`).
+ */
+function isRestricted(view: FieldView, field: PolicyField): boolean {
+  const rules = view.policy.rules.filter((r) => r.field === field);
+  if (rules.some((r) => r.access === 'hidden')) return true;
+  if (!field.startsWith('custom.')) return false;
+  return !policyRoles.every((role) => rules.some((r) => r.role === role && r.leads === 'all' && r.access !== 'hidden'));
+}
+
+const hasValue = (v: unknown): boolean => v !== null && v !== undefined && v !== '';
+
+/** The restricted fields with a value that this (already redacted) lead shows its viewer, in a stable order. */
+export function restrictedFieldsShown(view: FieldView, lead: LeadDto): PolicyField[] {
+  const shown: PolicyField[] = [];
+  const record = lead as unknown as Record<string, unknown>;
+  for (const field of policyStandardFields) {
+    if (hasValue(record[field]) && isRestricted(view, field) && fieldAccessOf(view, lead.ownerId, field) !== 'hidden') shown.push(field);
+  }
+  for (const [key, value] of Object.entries(lead.customFields ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const field = customFieldOf(key);
+    if (hasValue(value) && isRestricted(view, field) && fieldAccessOf(view, lead.ownerId, field) !== 'hidden') shown.push(field);
+  }
+  return shown;
+}
