@@ -125,6 +125,12 @@ export class PostgresEventStore implements EventStore {
         [streamId, want, events.map((e) => e.eventId), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)), events.map((e) => JSON.stringify(e.metadata))],
       );
       const r = rows[0];
+      // No row: a concurrent append of the same event ids committed while this one waited for the stream's lock,
+      // so nothing was fresh to insert. Asking again answers it as the idempotent re-append it is.
+      if (!r) {
+        if (retryOnDuplicate) return this.appendOnce(streamId, events, expected, false);
+        throw new Error(`append to ${streamId} answered no outcome twice`);
+      }
       if (r.outcome === 'conflict') throw new ConcurrencyError(streamId, expected, r.version);
       if (r.outcome === 'ok') this.wakeups.request();
       return { version: r.version, checkpoint: encodePgCheckpoint(r.xid!, r.pos!), written: r.outcome === 'ok' };
