@@ -96,6 +96,18 @@ describe('audit log over HTTP', () => {
     expect([cursor.status, cursor.body.errors?.map((e) => e.field)]).toEqual([400, ['querystring.cursor']]);
   });
 
+  it('refuses an export that a link on another site makes a signed-in browser request (its cookie goes along)', async () => {
+    const cookie = `leadline_session=${encodeURIComponent(tokens.auditor)}`;
+    for (const site of ['cross-site', 'same-site']) {
+      const res = await fetch(`${s.url}/api/audit/export`, { headers: { cookie, 'sec-fetch-site': site } });
+      expect([site, res.status]).toEqual([site, 403]);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    const own = await fetch(`${s.url}/api/audit/export?kind=login_failed`, { headers: { cookie, 'sec-fetch-site': 'same-origin' } });
+    expect(own.status).toBe(200);
+    await own.text();
+  });
+
   it('exports the filtered log as CSV, formulas defused, after recording the export as an audit event', async () => {
     const res = await fetch(`${s.url}/api/audit/export?kind=login_failed,permission_changed`, { headers: { authorization: `Bearer ${tokens.auditor}`, 'user-agent': 'csv-test' } });
     expect(res.status).toBe(200);
@@ -107,7 +119,8 @@ describe('audit log over HTTP', () => {
     expect(lines[1]).toContain(`,permissions,'=cmd|/c calc,`);
     expect(lines[1]).toContain(`"{""note"":""=HYPERLINK(\\""http://evil\\"")""}"`);
 
-    await expect.poll(async () => (await page('kind=export')).items.length, { timeout: 20_000 }).toBe(1);
+    // The browser export of the test before, then this one (newest first).
+    await expect.poll(async () => (await page('kind=export')).items.length, { timeout: 20_000 }).toBe(2);
     const exports = await page('kind=export');
     expect(exports.items[0]).toMatchObject({ actor: { userId: ids.auditor, role: 'auditor' }, subject: { type: 'dataset', id: 'audit_log' }, userAgent: 'csv-test', detail: { filters: { kind: ['login_failed', 'permission_changed'] } } });
     // The refused exports recorded nothing; the chain holds every audit event, the export's included.

@@ -8,6 +8,7 @@ export * from './logger.ts';
 export * from './migrate.ts';
 export * from './net.ts';
 export * from './problem.ts';
+export { isSameOrigin, requireSameOriginRead } from './same-origin.ts';
 export * from './secret-file.ts';
 export * from './server.ts';
 export * from './sessions/index.ts';

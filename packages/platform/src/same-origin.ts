@@ -34,6 +34,14 @@ const hasBody = (request: FastifyRequest): boolean => Number(request.headers['co
  * without asking the server first, fails both, even when it has no fields. Bearer requests are
  * exempt from the origin check, not from the media type.
  */
+/**
+ * For the rare GET with an effect (an audited export): a link on another site must not make a
+ * signed-in browser perform it. Bearer requests and non-browsers pass, as for writes.
+ */
+export function requireSameOriginRead(request: FastifyRequest): void {
+  if (!hasBearer(request) && !isSameOrigin(request)) throw new ForbiddenError('Cross-site request refused: open this from Leadline itself');
+}
+
 export function registerSameOriginGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     if (SAFE_METHODS.has(request.method)) return;

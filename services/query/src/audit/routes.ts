@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { auditExportQuery, auditListQuery, auditPage } from '@leadline/contracts';
 import { auditContext, recordAudit } from '@leadline/command';
-import { ForbiddenError, type Principal } from '@leadline/platform';
+import { ForbiddenError, requireSameOriginRead, type Principal } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requirePrincipal } from '../principal.ts';
@@ -60,6 +60,8 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: RouteContext): vo
     async (request, reply) => {
       const principal = await requirePrincipal(request, ctx.sessions);
       requireAuditReader(principal);
+      // A GET with an effect (the export is recorded): a cross-site link must not trigger it with the cookie.
+      requireSameOriginRead(request);
       const { minCheckpoint, ...filter } = request.query;
       const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
       await recordAudit(ctx.pool, auditContext(request, principal), { kind: 'export', subject: { type: 'dataset', id: AUDIT_LOG }, detail: { filters: filter } });
