@@ -28,3 +28,8 @@ export function canMoveCard(user: SessionUser, card: Pick<LeadCard, 'ownerId'>):
 export function roleLabel(role: Role): string {
   return role.charAt(0).toUpperCase() + role.slice(1);
 }
+
+/** Who may be given leads: the roles that own leads, without disabled users (the server refuses them with 422 invalid-owner). */
+export function assignableOwners<U extends { role: Role; disabled?: boolean }>(users: readonly U[]): U[] {
+  return users.filter((u) => canWrite(u.role) && !u.disabled);
+}

@@ -4,7 +4,7 @@ import { companyLine, displayName, initials } from './display.ts';
 import { fieldErrorsFromIssues, fieldErrorsFromProblem } from './fieldErrors.ts';
 import { randomId } from './ids.ts';
 import { liveUrl } from './liveUrl.ts';
-import { canMoveCard, canWrite } from './permissions.ts';
+import { assignableOwners, canMoveCard, canWrite } from './permissions.ts';
 
 describe('reconnectDelay', () => {
   it('grows exponentially and stays within [ceiling/2, ceiling]', () => {
@@ -69,6 +69,16 @@ describe('permissions', () => {
     expect(canMoveCard(user('rep'), { ownerId: 'other' })).toBe(false);
     expect(canMoveCard(user('manager'), { ownerId: 'other' })).toBe(true);
     expect(canMoveCard(user('auditor'), { ownerId: null })).toBe(false);
+  });
+
+  it('offers as owners the roles that own leads, without disabled users', () => {
+    const people = [
+      { id: 'a', role: 'rep' as const, disabled: false },
+      { id: 'b', role: 'rep' as const, disabled: true },
+      { id: 'c', role: 'analyst' as const, disabled: false },
+      { id: 'd', role: 'manager' as const },
+    ];
+    expect(assignableOwners(people).map((u) => u.id)).toEqual(['a', 'd']);
   });
 });
 
