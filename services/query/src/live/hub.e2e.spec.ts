@@ -182,6 +182,15 @@ describe('connecting', () => {
     expect(client.ws.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('keeps a subscribe sent the moment the socket opens, before ready (the session is checked before the upgrade)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const client = await open(as(admin));
+      client.send({ type: 'subscribe', channels: ['board'] });
+      expect(await client.take('subscribed')).toMatchObject({ type: 'subscribed' });
+      client.ws.terminate();
+    }
+  });
+
   it('counts connected clients in the metrics', async () => {
     await open(as(admin)).then((c) => c.take('ready'));
     const metrics = await app.inject({ method: 'GET', url: '/api/metrics', headers: { authorization: `Bearer ${tokenFor(admin)}` } });

@@ -18,17 +18,29 @@ export function liveSession(request: FastifyRequest, sessions: SessionStore): Pr
 }
 
 export function registerLiveRoute(app: FastifyInstance, hub: LiveHub, sessions: SessionStore): void {
-  app.get('/api/live', { websocket: true }, async (socket, request) => {
-    const session = await liveSession(request, sessions).catch((err: unknown) => {
-      request.log.warn({ err }, 'live: cannot check the session');
-      return null;
-    });
-    if (socket.readyState !== socket.OPEN) return;
-    if (!session) {
-      socket.send(JSON.stringify({ type: 'error', message: 'authentication required' }));
-      socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
-      return;
-    }
-    hub.connect(socket, session);
-  });
+  // The session is checked before the upgrade, so the handler runs at once when the socket opens and
+  // a message sent right after opening (a subscribe) is not lost while the check is in flight.
+  const checked = new WeakMap<FastifyRequest, LiveSession | null>();
+  app.get(
+    '/api/live',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        const session = await liveSession(request, sessions).catch((err: unknown) => {
+          request.log.warn({ err }, 'live: cannot check the session');
+          return null;
+        });
+        checked.set(request, session);
+      },
+    },
+    (socket, request) => {
+      const session = checked.get(request) ?? null;
+      if (!session) {
+        socket.send(JSON.stringify({ type: 'error', message: 'authentication required' }));
+        socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+        return;
+      }
+      hub.connect(socket, session);
+    },
+  );
 }
