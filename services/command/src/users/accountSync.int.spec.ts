@@ -45,6 +45,10 @@ describe('accounts and credentials from the event log', () => {
     expect(await loadAccount(db.pool, userId)).toMatchObject({ email: 'old@example.com', role: 'rep', disabled: false, version: 1 });
     const [stored] = await eventStore.readStream(`user-${userId}`);
     expect(payloadOf(stored).data).toEqual({ userId, email: 'old@example.com', name: 'Old Timer', role: 'rep' });
+    // The stored event itself no longer holds the hash: a password change leaves no old hash in the log.
+    const raw = await db.pool.query<{ data: { passwordHash?: string } }>('SELECT data FROM es.events WHERE event_id = $1', [stored.eventId]);
+    expect(raw.rows[0].data.passwordHash).toBe('');
+    expect(JSON.stringify(raw.rows[0].data)).not.toContain('$argon2');
 
     const app = await createServer({ logger: log, title: 'test' });
     await app.register(buildCommandApp({ pool: db.pool, eventStore, sessionSecret: SECRET, cookieSecure: false }));

@@ -45,19 +45,24 @@ export async function importUsersFromLog(deps: AccountDeps, log: Logger): Promis
   let after = '';
   let users = 0;
   let hashes = 0;
+  let stripped = 0;
   for (;;) {
     const page = await deps.eventStore.readAll({ after, types: ['UserCreated'], limit: 500 });
     if (page.length === 0) break;
     for (const event of page) {
       const v1 = Number(event.metadata.schemaVersion ?? 1) === 1 ? userCreatedV1.safeParse(event.data) : null;
-      if (v1?.success && (await addFirstCredential(deps.pool, v1.data.userId, v1.data.passwordHash, String(event.metadata.occurredAt ?? '') || undefined))) hashes++;
+      if (v1?.success && v1.data.passwordHash !== '') {
+        if (await addFirstCredential(deps.pool, v1.data.userId, v1.data.passwordHash, String(event.metadata.occurredAt ?? '') || undefined)) hashes++;
+        // Once the hash is in cmd.credentials, the log need not keep it (PostgreSQL only: EventStoreDB cannot rewrite).
+        if (deps.eventStore.rewriteData) stripped += await deps.eventStore.rewriteData([{ eventId: event.eventId, data: { ...v1.data, passwordHash: '' } }]);
+      }
       const userId = (event.data as { userId?: string }).userId;
       if (userId && (await syncAccount(deps, userId))) users++;
     }
     after = page[page.length - 1].checkpoint;
   }
   await deps.pool.query('INSERT INTO public.schema_migrations (component, id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [IMPORT_MARK.component, IMPORT_MARK.id]);
-  if (users || hashes) log.info({ users, hashes }, 'accounts and password hashes imported from the event log');
+  if (users || hashes) log.info({ users, hashes, stripped }, 'accounts and password hashes imported from the event log; hashes removed from the stored events');
 }
 
 /** At start: any account whose stream moved on without it (a crash between append and sync) is brought up to date. */
