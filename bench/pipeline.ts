@@ -21,7 +21,7 @@ import type { Pool } from 'pg';
 import { chromium } from 'playwright-core';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { bulkAppend, planDataset, type PlanStage, type PlannedCommand } from '@leadline/datagen';
-import { PostgresEventStore } from '@leadline/eventstore';
+import { MasterKeys, defaultKeyFile, openEventStore, type EventStore } from '@leadline/eventstore';
 import { createLogger, createPool, createServer, startEmbeddedPostgres, type Logger } from '@leadline/platform';
 import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
@@ -72,7 +72,7 @@ function* withMoves(plan: Iterable<PlannedCommand>, stages: PlanStage[], moves: 
 }
 
 /** Runs the projector with the projections these reads need until each reaches the head, then ANALYZE. */
-async function catchUp(pool: Pool, store: PostgresEventStore, logger: Logger): Promise<void> {
+async function catchUp(pool: Pool, store: EventStore, logger: Logger): Promise<void> {
   const head = await store.headCheckpoint();
   const behind = async () =>
     (
@@ -114,7 +114,8 @@ async function main() {
     const url = db.url;
     const logger = createLogger('bench', 'silent');
     const pool = createPool(url, { max: projectorConnections(NEEDED.length, false) + 8, applicationName: 'bench-pipeline' });
-    const store = await PostgresEventStore.create(pool, url);
+    // The product's store (sealing personal data), its key file kept with the dataset it opens.
+    const store = await openEventStore({ kind: 'postgres' }, { pool, databaseUrl: url, log: logger, masterKeys: MasterKeys.ensureFile(defaultKeyFile(dataDir)) });
     const boot = await bootstrap({ eventStore: store, pool, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
     let end: number;
     if (fs.existsSync(loadedMarker)) {
@@ -130,7 +131,7 @@ async function main() {
       log(`bulk-loading ${LEADS} leads and ${MOVES} moves ...`);
       end = Date.now() - 2 * DAY;
       const plan = planDataset({ leads: LEADS, seed: 2026, stages, ownerIds: [boot.admin.userId], start: end - 365 * DAY, end });
-      const loaded = await bulkAppend(pool, withMoves(plan, stages, MOVES, end), { pipelineId: boot.defaultPipelineId, stages, actorId: boot.admin.userId }, { batchSize: 5000 });
+      const loaded = await bulkAppend(pool, store.keyring, withMoves(plan, stages, MOVES, end), { pipelineId: boot.defaultPipelineId, stages, actorId: boot.admin.userId }, { batchSize: 5000 });
       log(`appended ${loaded.events} events in ${(loaded.ms / 1000).toFixed(0)} s`);
       await catchUp(pool, store, logger);
       fs.writeFileSync(loadedMarker, JSON.stringify({ end, leads: LEADS, moves: MOVES, events: loaded.events }));

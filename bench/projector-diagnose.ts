@@ -3,15 +3,16 @@
  * the statements by kind), all projections side by side, and a full rebuild, each on a fresh clone
  * of one bulk-loaded database. `npx tsx bench/projector-diagnose.ts --leads=10000 [--only=a,b] [--skip-alone] [--explain] [--verify]`
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { bootstrap } from '@leadline/command';
 import { bulkAppend, planDataset, type PlanStage } from '@leadline/datagen';
-import { PostgresEventStore } from '@leadline/eventstore';
+import { MasterKeys, openEventStore } from '@leadline/eventstore';
 import { createLogger, createPool, startEmbeddedPostgres } from '@leadline/platform';
-import { projections, rebuild, startProjector, verify, type Projection } from '@leadline/projector';
+import { projectorConnections, projections, rebuild, startProjector, verify, type Projection } from '@leadline/projector';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -45,8 +46,11 @@ async function main() {
   try {
     await admin.query('CREATE DATABASE seed');
     const seedPool = createPool(urlOf('seed'), { max: 4, applicationName: 'diag' });
-    const store = await PostgresEventStore.create(seedPool, urlOf('seed'));
-    const boot = await bootstrap({ eventStore: store, pool, adminEmail: 'diag@leadline.local', adminPassword: 'diag-admin-password', log: logger });
+    // The product's store (sealing personal data); every clone below opens its copy of the keys with the same master key.
+    const masterKeys = MasterKeys.of(crypto.randomBytes(32));
+    const open = (pool: pg.Pool, url: string) => openEventStore({ kind: 'postgres' }, { pool, databaseUrl: url, log: logger, masterKeys });
+    const store = await open(seedPool, urlOf('seed'));
+    const boot = await bootstrap({ eventStore: store, pool: seedPool, adminEmail: 'diag@leadline.local', adminPassword: 'diag-admin-password', log: logger });
     const pipe = await store.readStream(`pipeline-${boot.defaultPipelineId}`);
     const stages: PlanStage[] = pipe
       .filter((e) => e.type === 'StageAdded')
@@ -54,7 +58,7 @@ async function main() {
       .sort((a, b) => a.orderPosition - b.orderPosition)
       .map((d) => ({ id: d.stageId, name: d.name, isWon: d.isWon, isLost: d.isLost }));
     const plan = planDataset({ leads, seed: 2026, stages, ownerIds: [boot.admin.userId], start: Date.UTC(2025, 0, 1), end: Date.UTC(2026, 0, 1) });
-    await bulkAppend(seedPool, plan, { pipelineId: boot.defaultPipelineId, stages, actorId: boot.admin.userId }, { batchSize: 5000 });
+    await bulkAppend(seedPool, store.keyring, plan, { pipelineId: boot.defaultPipelineId, stages, actorId: boot.admin.userId }, { batchSize: 5000 });
     const total = Number((await seedPool.query('SELECT count(*) AS n FROM es.events')).rows[0].n);
     const byType = (await seedPool.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM es.events GROUP BY type ORDER BY 2 DESC')).rows;
     console.log(`${leads} leads, ${total} events: ${byType.map((r) => `${r.type} ${r.n}`).join(', ')}`);
@@ -64,8 +68,8 @@ async function main() {
     const fresh = async () => {
       const name = `run${clone++}`;
       await admin.query(`CREATE DATABASE ${name} TEMPLATE seed`);
-      const pool = createPool(urlOf(name), { max: 12, applicationName: 'diag' });
-      return { pool, store: await PostgresEventStore.create(pool, urlOf(name)) };
+      const pool = createPool(urlOf(name), { max: projectorConnections(projections.length) + 2, applicationName: 'diag' });
+      return { pool, store: await open(pool, urlOf(name)) };
     };
     const catchUp = async (selected: readonly Projection[]) => {
       const { pool, store } = await fresh();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
-import { MasterKeys, defaultKeyFile, openEventStore, type EventStore, type EventStoreChoice } from '@leadline/eventstore';
+import { MasterKeys, defaultKeyFile, openEventStore, type EventStoreChoice, type SealingEventStore } from '@leadline/eventstore';
 import { SessionStore, createLogger, createPool, createServer, readOrCreateSecret, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
 import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
@@ -39,7 +39,7 @@ export type Stack = {
   sessionSecret: string;
   app: FastifyInstance;
   pool: Pool;
-  eventStore: EventStore;
+  eventStore: SealingEventStore;
   logger: Logger;
   admin: { userId: string; email: string; password?: string; created: boolean };
   defaultPipelineId: string;

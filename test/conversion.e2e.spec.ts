@@ -26,7 +26,7 @@ describe('conversion rates equal a straight computation over every recorded stay
     }
     stages = (await s.api<StageDto[]>('GET', '/api/pipeline/stages', admin)).body;
     const plan = planDataset({ leads: 400, seed: 7, stages: stages.map((x) => ({ id: x.id, name: x.name, isWon: x.isWon, isLost: x.isLost })), ownerIds: reps, start: START, end: END });
-    await bulkAppend(s.pool, plan, { pipelineId: stages[0].pipelineId, stages: stages.map((x) => ({ id: x.id, name: x.name, isWon: x.isWon, isLost: x.isLost })), actorId: s.admin.userId });
+    await bulkAppend(s.pool, s.eventStore.keyring, plan, { pipelineId: stages[0].pipelineId, stages: stages.map((x) => ({ id: x.id, name: x.name, isWon: x.isWon, isLost: x.isLost })), actorId: s.admin.userId });
     // Every event committed so far, not the readable head: that stops below any transaction still
     // open in the cluster (other test files run beside this one), which could be before the load.
     const head = await s.eventStore.committedCheckpoint();

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { bootstrap } from '@leadline/command';
 import type { StageDto } from '@leadline/contracts';
 import { bulkAppend, planDataset, type PlanStage } from '@leadline/datagen';
-import { PostgresEventStore } from '@leadline/eventstore';
+import { MasterKeys, defaultKeyFile, openEventStore } from '@leadline/eventstore';
 import { createLogger, createPool } from '@leadline/platform';
 import { PROJECTION_NAMES, projectorConnections, rebuildMany, startProjector } from '@leadline/projector';
 import { startStack } from '../../scripts/stack.ts';
@@ -19,7 +19,9 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
   const out: Figure[] = [];
   const logger = createLogger('bench', 'silent');
   const pool = createPool(url, { max: projectorConnections(PROJECTION_NAMES.length) + 4, applicationName: 'bench' });
-  const store = await PostgresEventStore.create(pool, url);
+  // The product's store (sealing personal data) with the key file the stack below uses too.
+  const masterKeys = MasterKeys.ensureFile(defaultKeyFile(dataDir));
+  const store = await openEventStore({ kind: 'postgres' }, { pool, databaseUrl: url, log: logger, masterKeys });
   const boot = await bootstrap({ eventStore: store, pool, adminEmail: ADMIN.email, adminPassword: ADMIN.password, log: logger });
   // Stages of the default pipeline in board order, as the pipeline stream holds them.
   const pipe = await store.readStream(`pipeline-${boot.defaultPipelineId}`);
@@ -33,7 +35,7 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
 
   log(`bulk-loading ${sizes.leads} leads through the bulk path ...`);
   const plan = planDataset({ leads: sizes.leads, seed: 2026, stages: planStages, ownerIds: [boot.admin.userId], start: Date.UTC(2025, 0, 1), end: Date.UTC(2026, 0, 1) });
-  const loaded = await bulkAppend(pool, plan, { pipelineId: boot.defaultPipelineId, stages: planStages, actorId: boot.admin.userId }, { batchSize: 5000 });
+  const loaded = await bulkAppend(pool, store.keyring, plan, { pipelineId: boot.defaultPipelineId, stages: planStages, actorId: boot.admin.userId }, { batchSize: 5000 });
   out.push({ name: 'bulk path load (datagen)', workload: `${sizes.leads} leads, ${loaded.commands} commands → ${loaded.events} events, ${Math.round(loaded.bytes / 1e6)} MB JSON`, samples: loaded.events, value: (loaded.events / loaded.ms) * 1000, unit: 'events/s' });
 
   log('projector catch-up (all projections) ...');
@@ -60,7 +62,7 @@ export async function productFigures(url: string, dataDir: string, sizes: Produc
   await pool.end();
 
   log('starting the product on that database ...');
-  const stack = await startStack({ databaseUrl: url, dataDir, port: 0, host: '127.0.0.1', sessionSecret: crypto.randomBytes(32).toString('hex'), adminEmail: ADMIN.email, adminPassword: ADMIN.password, repVisibility: 'all', cookieSecure: false, logLevel: (process.env.BENCH_LOG_LEVEL as 'error' | undefined) ?? 'silent' });
+  const stack = await startStack({ databaseUrl: url, dataDir, port: 0, host: '127.0.0.1', sessionSecret: crypto.randomBytes(32).toString('hex'), adminEmail: ADMIN.email, adminPassword: ADMIN.password, repVisibility: 'all', cookieSecure: false, masterKeys, logLevel: (process.env.BENCH_LOG_LEVEL as 'error' | undefined) ?? 'silent' });
   try {
     const login = await fetch(`${stack.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const token = ((await login.json()) as { token: string }).token;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import { completeLeadFields, createLeadBody, eventDataSchemas } from '@leadline/contracts';
 import { rankBetween } from '@leadline/command';
-import { notifyAppended } from '@leadline/eventstore';
+import { notifyAppended, sealEvents, type Keyring } from '@leadline/eventstore';
 import type { PlannedCommand, PlanStage } from './plan.ts';
 
 type LeadRow = { stageId: string; rank: string; ownerId: string | null; dealValue: number | null; lostReason: string | null; version: number };
@@ -133,9 +133,12 @@ export type BulkResult = { commands: number; events: number; bytes: number; ms: 
  * Appends the events of the planned commands straight into `es.events` (and the stream versions
  * into `es.streams`), many per transaction: the bulk path for large datasets. Each batch is one
  * INSERT ... SELECT FROM unnest(...) in its own transaction, so readers see it as one commit.
+ * Personal values are sealed as the sealing store seals them (`sealEvents`, one key query per
+ * batch), so `keyring` must hold the master key of the services that will read them.
  */
 export async function bulkAppend(
   pool: pg.Pool,
+  keyring: Keyring,
   commands: Iterable<PlannedCommand>,
   ctx: BulkContext,
   options: { batchSize?: number; onProgress?: (done: BulkResult) => void | Promise<void> } = {},
@@ -148,7 +151,7 @@ export async function bulkAppend(
     if (batch.length === 0) return;
     const cols = { id: [] as string[], stream: [] as string[], version: [] as number[], type: [] as string[], data: [] as string[], meta: [] as string[] };
     const versions = new Map<string, number>();
-    for (const e of batch) {
+    for (const e of await sealEvents(keyring, batch)) {
       const data = JSON.stringify(e.data);
       const meta = JSON.stringify(e.metadata);
       cols.id.push(e.eventId);

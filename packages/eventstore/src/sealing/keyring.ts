@@ -47,27 +47,47 @@ export class Keyring {
     return new Keyring(pool, masterKeys, options.cacheKeys ?? DEFAULT_CACHE_KEYS);
   }
 
-  /** The key to seal with: created (wrapped with the current master key) on first use. A forgotten lead's key is refused. */
-  async sealingKey(keyId: string): Promise<Buffer> {
-    const id = keyId.toLowerCase();
-    const fresh = newKey();
+  /**
+   * The keys to seal with, in one query however many leads: each created (wrapped with the current
+   * master key) on first use. A forgotten lead's key is refused, and then none of the others is given.
+   */
+  async sealingKeys(keyIds: Iterable<string>): Promise<Map<string, Buffer>> {
+    // Sorted, so that two writers creating overlapping sets take the unique index's locks in one order.
+    const ids = [...new Set([...keyIds].map((k) => k.toLowerCase()))].sort();
+    const out = new Map<string, Buffer>();
+    if (ids.length === 0) return out;
     const master = this.masterKeys.current();
-    // The outer SELECT sees the row as it was before this statement: present unless this statement created it.
-    const { rows } = await this.pool.query<Row & { created: boolean }>(
-      `WITH ins AS (INSERT INTO keyring.data_keys (key_id, master_key_id, wrapped) VALUES ($1::uuid, $2, $3) ON CONFLICT (key_id) DO NOTHING RETURNING key_id)
-       SELECT EXISTS (SELECT 1 FROM ins) AS created, k.key_id, k.master_key_id, k.wrapped FROM (SELECT 1) one LEFT JOIN keyring.data_keys k ON k.key_id = $1::uuid`,
-      [id, master.id, wrapKey(master.key, fresh, id)],
+    const fresh = ids.map(() => newKey());
+    // The joined table is seen as it was before this statement: a row there existed already; one this statement created is not there.
+    const { rows } = await this.pool.query<Row & { id: string; created: boolean }>(
+      `WITH wanted AS (SELECT * FROM unnest($1::uuid[], $3::bytea[]) AS w(key_id, wrapped)),
+            ins AS (INSERT INTO keyring.data_keys (key_id, master_key_id, wrapped) SELECT key_id, $2, wrapped FROM wanted ON CONFLICT (key_id) DO NOTHING RETURNING key_id)
+       SELECT w.key_id::text AS id, i.key_id IS NOT NULL AS created, k.key_id, k.master_key_id, k.wrapped
+       FROM wanted w LEFT JOIN ins i ON i.key_id = w.key_id LEFT JOIN keyring.data_keys k ON k.key_id = w.key_id`,
+      [ids, master.id, ids.map((id, i) => wrapKey(master.key, fresh[i], id))],
     );
-    if (rows[0].created) return this.remember(id, fresh);
-    // Created by a concurrent statement that committed after ours began: read it now.
-    const row = rows[0].key_id ? rows[0] : (await this.pool.query<Row>('SELECT key_id, master_key_id, wrapped FROM keyring.data_keys WHERE key_id = $1', [id])).rows[0];
-    const entry = this.unwrap(row);
-    if ('erased' in entry) {
-      this.remember(id, null);
-      throw new IllegalStateError('lead-forgotten', 'This person was forgotten: no personal data can be recorded for this lead');
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // Created by a concurrent statement that committed after ours began: read those now.
+    const late = ids.filter((id) => !byId.get(id)!.created && !byId.get(id)!.key_id);
+    if (late.length > 0) {
+      const { rows: now } = await this.pool.query<Row>('SELECT key_id, master_key_id, wrapped FROM keyring.data_keys WHERE key_id = ANY($1::uuid[])', [late]);
+      for (const r of now) byId.set(r.key_id, { ...r, id: r.key_id, created: false });
     }
-    if ('error' in entry) throw new Error(entry.error);
-    return this.remember(id, entry.key);
+    for (const [i, id] of ids.entries()) {
+      const row = byId.get(id)!;
+      if (row.created) {
+        out.set(id, this.remember(id, fresh[i]));
+        continue;
+      }
+      const entry = this.unwrap(row.key_id ? row : undefined);
+      if ('erased' in entry) {
+        this.remember(id, null);
+        throw new IllegalStateError('lead-forgotten', 'This person was forgotten: no personal data can be recorded for this lead');
+      }
+      if ('error' in entry) throw new Error(entry.error);
+      out.set(id, this.remember(id, entry.key));
+    }
+    return out;
   }
 
   /** The keys to open with: from the cache, the others in one query. */

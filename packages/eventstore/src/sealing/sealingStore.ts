@@ -19,6 +19,30 @@ const sealedOf = (data: unknown): SealedEnvelope | 'malformed' | undefined => {
 const isSecret = (value: unknown): value is [string[], unknown][] =>
   Array.isArray(value) && value.every((e) => Array.isArray(e) && e.length === 2 && Array.isArray(e[0]) && e[0].every((k: unknown) => typeof k === 'string'));
 
+type Sealable = { eventId: string; type: string; data: unknown };
+
+/**
+ * Seals the personal values (contracts `personalValues`) of the events with their leads' data keys,
+ * their places keeping placeholders: what the sealing store does on append, and what a writer that
+ * goes past it (the bulk path of packages/datagen) must do. One key query for all the leads concerned.
+ */
+export async function sealEvents<E extends Sealable>(keyring: Keyring, events: readonly E[]): Promise<E[]> {
+  const keyIdOf = (e: E) => (holdsPersonalData(e.type) && hasPersonalValues(e.type, e.data) ? String((e.data as Data).leadId).toLowerCase() : null);
+  const keyIds = events.map(keyIdOf);
+  const wanted = keyIds.filter((k): k is string => k !== null);
+  if (wanted.length === 0) return [...events];
+  const keys = await keyring.sealingKeys(wanted);
+  return events.map((event, i) => {
+    const keyId = keyIds[i];
+    if (keyId === null) return event;
+    const values = personalValues(event.type, event.data);
+    const secret = values.map((v) => [v.path, getPath(event.data, v.path) ?? null]);
+    const plain = withValues(event.data, values.map((v) => [v.path, v.erased] as const)) as Data;
+    const sealed = seal(keys.get(keyId)!, Buffer.from(JSON.stringify(secret), 'utf8'), aad(event.eventId, event.type, keyId));
+    return { ...event, data: { ...plain, sealed: { keyId, ...sealed } } };
+  });
+}
+
 /**
  * The event store as every service uses it: personal values (contracts `personalValues`) are sealed
  * with the lead's data key on the way in and opened on the way out, so deciders, projections and
@@ -47,14 +71,7 @@ export class SealingEventStore implements EventStore {
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    // One key lookup per lead per append, however many of its events the append carries.
-    const keys = new Map<string, Promise<Buffer>>();
-    const keyOf = (keyId: string) => {
-      let key = keys.get(keyId);
-      if (!key) keys.set(keyId, (key = this.keyring.sealingKey(keyId)));
-      return key;
-    };
-    return this.inner.append(streamId, await Promise.all(events.map((e) => this.seal(e, keyOf))), expected);
+    return this.inner.append(streamId, await sealEvents(this.keyring, events), expected);
   }
 
   async readStream(streamId: string, options?: { fromVersion?: number }): Promise<StoredEvent[]> {
@@ -79,17 +96,6 @@ export class SealingEventStore implements EventStore {
 
   close(): Promise<void> {
     return this.inner.close();
-  }
-
-  private async seal(event: NewEvent, keyOf: (keyId: string) => Promise<Buffer>): Promise<NewEvent> {
-    if (!holdsPersonalData(event.type) || !hasPersonalValues(event.type, event.data)) return event;
-    const keyId = String((event.data as Data).leadId).toLowerCase();
-    const values = personalValues(event.type, event.data);
-    const secret = values.map((v) => [v.path, getPath(event.data, v.path) ?? null]);
-    const plain = withValues(event.data, values.map((v) => [v.path, v.erased] as const)) as Data;
-    const key = await keyOf(keyId);
-    const sealed = seal(key, Buffer.from(JSON.stringify(secret), 'utf8'), aad(event.eventId, event.type, keyId));
-    return { ...event, data: { ...plain, sealed: { keyId, ...sealed } } };
   }
 
   private async open(events: StoredEvent[]): Promise<StoredEvent[]> {
