@@ -23,7 +23,6 @@ export async function eventCount(pool: pg.Pool): Promise<number> {
   return (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM es.events WHERE type NOT IN ('AuditRecorded', 'AuditStreamOpened')`)).rows[0].n;
 }
 
-/** Waits until every projection's checkpoint reaches `checkpoint`. */
 /** Waits until every projection exists in projector.projections and has reached the checkpoint. */
 export async function waitForProjections(pool: pg.Pool, checkpoint: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
