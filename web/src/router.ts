@@ -1,5 +1,16 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router';
+import { isStaleChunkError, shouldReloadFor, type ChunkReload } from './lib/staleBuild.ts';
 import { useAuthStore } from './stores/auth.ts';
+
+const CHUNK_RELOAD_KEY = 'leadline:chunk-reload';
+
+function lastChunkReload(): ChunkReload | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(CHUNK_RELOAD_KEY) ?? 'null') as ChunkReload | null;
+  } catch {
+    return null;
+  }
+}
 
 export function createAppRouter(): Router {
   const router = createRouter({
@@ -28,6 +39,20 @@ export function createAppRouter(): Router {
     // A temporary password set by an admin is changed before anything else.
     if (auth.mustChangePassword && to.name !== 'account') return { name: 'account' };
     return true;
+  });
+
+  // After a deploy the old page's lazy files are gone: without this, a click (or a sign-in) that
+  // needs one does nothing. Loading the target afresh gets the new index.html and its files.
+  router.onError((err, to) => {
+    if (!isStaleChunkError(err)) return;
+    const now = Date.now();
+    if (!shouldReloadFor(lastChunkReload(), to.fullPath, now)) return;
+    try {
+      sessionStorage.setItem(CHUNK_RELOAD_KEY, JSON.stringify({ path: to.fullPath, at: now } satisfies ChunkReload));
+    } catch {
+      return; // without the note a broken build would reload for ever
+    }
+    window.location.assign(to.fullPath);
   });
 
   return router;
