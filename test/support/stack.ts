@@ -10,6 +10,8 @@ import { repoRoot, startStack, type Stack } from '../../scripts/stack.ts';
 
 export type TestStack = Stack & {
   db: TestDatabase;
+  /** The copy of web/dist this stack serves (with `web: true` and a built app). */
+  webDist?: string;
   adminPassword: string;
   /** Logs in through the API and returns the bearer token. */
   login: (email: string, password: string) => Promise<string>;
@@ -17,12 +19,45 @@ export type TestStack = Stack & {
   close: () => Promise<void>;
 };
 
+/** Whether index.html and every asset it names are there (a build in progress empties web/dist first). */
+function isCompleteBuild(dir: string): boolean {
+  const index = path.join(dir, 'index.html');
+  if (!fs.existsSync(index)) return false;
+  const assets = [...fs.readFileSync(index, 'utf8').matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]);
+  return assets.every((a) => fs.existsSync(path.join(dir, a)));
+}
+
+/**
+ * The web app as built when the stack starts, copied into its data directory. Served from the
+ * checkout itself, a `vite build` there while a test runs (another build, `npm start`) empties
+ * web/dist and writes new content-hashed names: the open page's next lazy chunk is gone and the
+ * test waits for a page that never comes.
+ */
+async function snapshotWebDist(dataDir: string): Promise<string | undefined> {
+  const dist = path.join(repoRoot, 'web', 'dist');
+  const copy = path.join(dataDir, 'web');
+  for (let attempt = 0; attempt < 60; attempt++) {
+    if (isCompleteBuild(dist)) {
+      fs.rmSync(copy, { recursive: true, force: true });
+      try {
+        fs.cpSync(dist, copy, { recursive: true });
+      } catch {
+        // a build removed files while we copied: try again
+      }
+      if (isCompleteBuild(copy)) return copy;
+    }
+    if (!fs.existsSync(dist)) return undefined;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`web/dist stayed incomplete for 30 s (a build that does not finish?): run npm run build -w web`);
+}
+
 /** The whole product (command + query + projector on one server) on a fresh database. */
 export async function startTestStack(options: { web?: boolean; repVisibility?: 'own' | 'all'; trustedProxies?: string[] } = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadline-stack-'));
   const adminPassword = `pw-${crypto.randomBytes(8).toString('hex')}`;
-  const webDist = path.join(repoRoot, 'web', 'dist');
+  const webDist = options.web ? await snapshotWebDist(dataDir) : undefined;
   const stack = await startStack({
     databaseUrl: db.url,
     dataDir,
@@ -35,7 +70,7 @@ export async function startTestStack(options: { web?: boolean; repVisibility?: '
     cookieSecure: false,
     trustedProxies: options.trustedProxies,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
-    webDist: options.web && fs.existsSync(webDist) ? webDist : undefined,
+    webDist,
   });
   const api: TestStack['api'] = async (method, url, token, body, headers = {}) => {
     const res = await fetch(stack.url + url, {
@@ -54,6 +89,7 @@ export async function startTestStack(options: { web?: boolean; repVisibility?: '
   return {
     ...stack,
     db,
+    webDist,
     adminPassword,
     login,
     api,
