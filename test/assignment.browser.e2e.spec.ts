@@ -65,7 +65,9 @@ describe('assignment rules in a real browser', () => {
     const history = page.getByTestId('assignment-history');
     await expect.poll(async () => {
       await page.reload();
-      return (await history.textContent({ timeout: 5_000 })) ?? '';
+      // Read once it has answered: until then it says "Loading…" (read at once, a slow answer was never seen).
+      await history.and(page.locator('[aria-busy="false"]')).waitFor({ timeout: 5_000 });
+      return (await history.textContent()) ?? '';
     }, { timeout: 15_000, interval: 300 }).toContain('Assigned to Dora Rep by rule "German leads" (country is one of DE, AT)');
     const api = await s.api<{ items: AssignmentHistoryEntry[] }>('GET', `/api/leads/${lead.body.id}/assignment-history`, admin);
     expect(api.body.items[0]).toMatchObject({ ownerId: repId, ruleName: 'German leads', via: 'rule' });
