@@ -142,6 +142,19 @@ describe('connecting', () => {
     expect((await client.closed).code).toBe(4401);
   });
 
+  it('closes with 1013 (try again), not as signed out, when the session cannot be checked', async () => {
+    await db.pool.query('ALTER TABLE cmd.sessions RENAME TO sessions_away');
+    try {
+      const client = await open(as(admin));
+      expect((await client.take('error')).message).toContain('reconnecting');
+      expect((await client.closed).code).toBe(1013);
+    } finally {
+      await db.pool.query('ALTER TABLE cmd.sessions_away RENAME TO sessions');
+    }
+    const again = await open(as(admin));
+    await again.take('ready');
+  });
+
   it('accepts the bearer header and the session cookie from the same origin, not from another site', async () => {
     const bearer = await open('/api/live', { authorization: `Bearer ${tokenFor(admin)}` });
     expect(await bearer.take('ready')).toMatchObject({ userId: admin.id });

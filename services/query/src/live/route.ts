@@ -20,7 +20,7 @@ export function liveSession(request: FastifyRequest, sessions: SessionStore): Pr
 export function registerLiveRoute(app: FastifyInstance, hub: LiveHub, sessions: SessionStore): void {
   // The session is checked before the upgrade, so the handler runs at once when the socket opens and
   // a message sent right after opening (a subscribe) is not lost while the check is in flight.
-  const checked = new WeakMap<FastifyRequest, LiveSession | null>();
+  const checked = new WeakMap<FastifyRequest, LiveSession | null | 'unavailable'>();
   app.get(
     '/api/live',
     {
@@ -28,13 +28,19 @@ export function registerLiveRoute(app: FastifyInstance, hub: LiveHub, sessions: 
       preValidation: async (request) => {
         const session = await liveSession(request, sessions).catch((err: unknown) => {
           request.log.warn({ err }, 'live: cannot check the session');
-          return null;
+          return 'unavailable' as const;
         });
         checked.set(request, session);
       },
     },
     (socket, request) => {
       const session = checked.get(request) ?? null;
+      if (session === 'unavailable') {
+        // The database did not answer: not a signed-out user. 1013 (try again later): the client reconnects with backoff.
+        socket.send(JSON.stringify({ type: 'error', message: 'the session cannot be checked right now; reconnecting' }));
+        socket.close(1013, 'try again later');
+        return;
+      }
       if (!session) {
         socket.send(JSON.stringify({ type: 'error', message: 'authentication required' }));
         socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
