@@ -165,9 +165,15 @@ describe('data is text: hostile names in a real browser', () => {
     await page.goto(`${s.url}/analytics`);
     const funnel = page.locator('.analytics__chart').nth(1);
     await funnel.waitFor();
-    const box = (await funnel.boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.28, box.y + 40);
-    await expect.poll(() => funnel.innerText(), { timeout: 5_000 }).toContain(HOSTILE.stages[0]);
+    await page.getByTestId('overview-table').waitFor({ timeout: 10_000 });
+    // The chart may still be drawing when the pointer first arrives: hover again until the tooltip shows.
+    const hover = async () => {
+      const box = (await funnel.boundingBox())!;
+      await page.mouse.move(box.x + 2, box.y + 2);
+      await page.mouse.move(box.x + box.width * 0.28, box.y + 40, { steps: 4 });
+      return funnel.innerText();
+    };
+    await expect.poll(hover, { timeout: 15_000 }).toContain(HOSTILE.stages[0]);
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'xss-analytics-tooltip.png') });
     await page.context().close();
