@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import pg from 'pg';
 import { hash } from '@node-rs/argon2';
 import { MasterKeys, openEventStore, type EventStore } from '@leadline/eventstore';
 import { createLogger, createServer, loadAccount, SessionStore } from '@leadline/platform';
@@ -66,6 +67,22 @@ describe('accounts and credentials from the event log', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('imports a user committed before the start even while another transaction in the cluster holds the readable head back', async () => {
+    const { eventStore } = await setup();
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_current_xact_id()'); // an open transaction with an id: events after it are not readable yet
+    const userId = await legacyUser(eventStore, 'held@example.com', 'the-old-password');
+    const started = bootstrap({ eventStore, pool: db.pool, log });
+    await new Promise((r) => setTimeout(r, 300));
+    await holder.query('COMMIT');
+    await holder.end();
+    await started;
+    expect(await loadAccount(db.pool, userId)).toMatchObject({ email: 'held@example.com' });
+    expect(await passwordMatches(await loadCredential(db.pool, userId), 'the-old-password')).toBe(true);
   });
 
   it('at start, brings an account behind its stream up to date: a disable appended but never synced ends the sessions', async () => {

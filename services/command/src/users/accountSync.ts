@@ -46,9 +46,19 @@ export async function importUsersFromLog(deps: AccountDeps, log: Logger): Promis
   let users = 0;
   let hashes = 0;
   let stripped = 0;
+  // Every user acknowledged before this start must be imported: the readable head of the PostgreSQL
+  // store stays below a commit while a transaction elsewhere in the cluster is open, so read on until
+  // the head has passed what was committed when the import began (it runs once per database).
+  const target = await deps.eventStore.committedCheckpoint();
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const page = await deps.eventStore.readAll({ after, types: ['UserCreated'], limit: 500 });
-    if (page.length === 0) break;
+    if (page.length === 0) {
+      if ((await deps.eventStore.headCheckpoint()) >= target) break;
+      if (Date.now() > deadline) throw new Error('importing users: the event log did not become readable up to its last commit within 60 s');
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
     for (const event of page) {
       const v1 = Number(event.metadata.schemaVersion ?? 1) === 1 ? userCreatedV1.safeParse(event.data) : null;
       if (v1?.success && v1.data.passwordHash !== '') {
