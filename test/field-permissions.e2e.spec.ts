@@ -231,10 +231,15 @@ describe('field permissions: the permission walk', () => {
     expect(rep?.type === 'change' && rep.totals.every((t) => t.totalValue === undefined)).toBe(true);
   });
 
-  it('records a read of restricted fields as an audit event naming the fields shown, and not a read without them', async () => {
+  it('records a read of restricted fields as an audit event naming the fields shown, once per session and lead in a window, and not a read without them', async () => {
     const since = new Date().toISOString();
-    await get('manager', `/api/leads/${ids.leadB}`);
-    await get('analyst', `/api/leads/${ids.leadA}`);
+    // Fresh sessions: the walk above already read these leads as these users (recorded once per session in a window).
+    const read = async (email: string, leadId: string) =>
+      s.api('GET', `/api/leads/${leadId}?minCheckpoint=${last}`, await s.login(email, 'password-123456'));
+    const manager = await s.login('manager@walk.test', 'password-123456');
+    await s.api('GET', `/api/leads/${ids.leadB}`, manager);
+    await s.api('GET', `/api/leads/${ids.leadB}`, manager); // a page reloading on a live change: recorded once in the window
+    await read('analyst@walk.test', ids.leadA);
     const leadC = (await send('POST', '/api/leads', { company: 'Plain Ltd', ownerId: ids.repA })).id;
     await get('rep', `/api/leads/${leadC}`);
     type Entry = { kind: string; actor: { userId: string } | null; subject: { type: string; id: string } | null; detail: { fields?: string[] } };

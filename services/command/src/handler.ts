@@ -107,7 +107,7 @@ export const acceptedAnswer = (id: string, outcome: StreamOutcome, status = 200)
 
 export type RunContext = { principal: Principal; metadata: CommandMetadata; ifMatch?: number };
 
-export type HandlerDeps = { sessions: SessionStore; idempotency: IdempotencyStore; clock?: () => Date };
+export type HandlerDeps = { sessions: SessionStore; idempotency: IdempotencyStore; sessionSecret: string; clock?: () => Date };
 
 /** `writer` (default): roles that may write; `anyone`: any signed-in user, for changes to one's own account. */
 export type CommandOptions = { who?: 'writer' | 'anyone' };
@@ -142,7 +142,7 @@ export async function executeCommand<B extends Record<string, unknown>>(
       return answer;
     };
     const answer = key
-      ? await deps.idempotency.once(principal.userId, key, requestHash(request.method, request.url, request.body), () => execute(commandIdFor(principal.userId, key)))
+      ? await deps.idempotency.once(principal.userId, key, requestHash(deps.sessionSecret, request.method, request.url, request.body), () => execute(commandIdFor(principal.userId, key)))
       : { ...(await execute(crypto.randomUUID())), replayed: false };
     if (answer.replayed) reply.header('Idempotency-Replayed', 'true');
     if (typeof answer.body.version === 'number') reply.header('ETag', `"${answer.body.version}"`);

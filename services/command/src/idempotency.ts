@@ -26,8 +26,13 @@ export type StoredAnswer = { status: number; body: Record<string, unknown>; repl
 /** Printable ASCII, 1 to 200 characters. */
 export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,200}$/;
 
-export function requestHash(method: string, url: string, body: unknown): string {
-  return crypto.createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+/**
+ * The fingerprint that tells a retry from a different request under the same key. Keyed (HMAC under
+ * the session secret), because bodies can carry passwords (sign-up, password change and reset): a
+ * plain hash kept for 24 h could be cracked offline from a copy of the table.
+ */
+export function requestHash(secret: string, method: string, url: string, body: unknown): string {
+  return crypto.createHmac('sha256', secret).update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
 }
 
 /**

@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket';
+import type { ChangeNotice } from '@leadline/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import { runMigrations, SessionStore, sessionMigrations } from '@leadline/platform';
 import type pg from 'pg';
@@ -20,6 +21,17 @@ import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWebApp } from './web.ts';
+
+/**
+ * Whether a notice can change what the field policy cache holds: the policy itself, teams (assignments
+ * notices also carry every assignment's history, which does not), users' home teams. A notice too
+ * large to list its keys counts.
+ */
+const changesFieldView = (notice: ChangeNotice): boolean => {
+  if (notice.projection === FIELD_POLICY) return true;
+  const view = notice.projection === ASSIGNMENTS ? 'teams' : notice.projection === USERS ? 'users' : null;
+  return view !== null && (notice.changes === undefined || notice.changes.some((c) => c.view === view));
+};
 
 export type QueryDeps = {
   pool: pg.Pool;
@@ -49,7 +61,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     const feed = new ChangeFeed(deps.databaseUrl, app.log);
     feed.onNotice((notice) => {
       // Before the hub fans anything out: the next message is redacted by the new policy or teams.
-      if (notice.projection === FIELD_POLICY || notice.projection === ASSIGNMENTS || notice.projection === USERS) fields.invalidate();
+      if (changesFieldView(notice)) fields.invalidate();
       tracker.advance(notice.projection, notice.checkpoint);
       hub.notice(notice);
     });

@@ -1,5 +1,5 @@
 import { loginBody, loginResponse } from '@leadline/contracts';
-import { UnauthorizedError } from '@leadline/platform';
+import { UnauthorizedError, endSession } from '@leadline/platform';
 import type { App, RouteDeps } from '../deps.ts';
 import { DEFAULT_SESSION_TTL_SECONDS } from '../deps.ts';
 import { problems } from '../schemas.ts';
@@ -52,6 +52,12 @@ export function registerAuthRoutes(app: App, deps: RouteDeps & { throttle: Login
       const account = await syncAccount(deps, user.id);
       if (!account) throw new UnauthorizedError(WRONG_CREDENTIALS);
       const session = await deps.sessions.issue({ userId: user.id, ttlSeconds: ttl, ...clientOf(request) });
+      // A password change or reset that landed while the password was being checked ends every session
+      // after it sets the new hash: if the hash moved on, this session (maybe issued after that) must end too.
+      if ((await loadCredential(deps.pool, user.id))?.passwordHash !== credential?.passwordHash) {
+        await endSession(deps.pool, user.id, session.sessionId, 'password changed during sign-in');
+        throw new UnauthorizedError(WRONG_CREDENTIALS);
+      }
       setSessionCookie(reply, session.token, { secure: deps.cookieSecure, maxAgeSeconds: ttl });
       reply.header('Cache-Control', 'no-store');
       await recordSecurityEvent(request, deps.pool, { kind: 'login_succeeded', actor: { userId: user.id, role: account.role, email: account.email }, subject: { type: 'session', id: session.sessionId } });

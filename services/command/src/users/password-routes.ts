@@ -3,6 +3,7 @@ import { ForbiddenError, ValidationError, endUserSessions } from '@leadline/plat
 import { requirePrincipal } from '../auth.ts';
 import type { App, RouteDeps } from '../deps.ts';
 import { acceptedAnswer, executeCommand, handleCommand } from '../handler.ts';
+import { syncAccount } from './accountSync.ts';
 import { userStream } from '../reads.ts';
 import { changeHeaders, createHeaders, problems } from '../schemas.ts';
 import { hashPassword, loadCredential, passwordMatches, setCredential } from './credentials.ts';
@@ -58,6 +59,7 @@ export function registerPasswordRoutes(app: App, deps: RouteDeps & { throttle: L
             decide: (loaded) => changePassword({ type: 'ChangePassword', data: { userId }, metadata }, loaded.state),
           });
           await setCredential(deps.pool, userId, passwordHash, { mustChange: false });
+          await syncAccount({ eventStore: store, pool: deps.pool }, userId);
           const ended = await endUserSessions(deps.pool, userId, { except: principal.sessionId, reason: 'password changed' });
           await recordSecurityEvent(request, deps.pool, { kind: 'password_changed', actor: principal, subject: { type: 'user', id: userId }, detail: { endedSessions: ended } });
           return acceptedAnswer(userId, outcome);
@@ -93,6 +95,7 @@ export function registerPasswordRoutes(app: App, deps: RouteDeps & { throttle: L
           decide: (loaded) => resetPassword({ type: 'ResetPassword', data: { userId }, metadata }, loaded.state),
         });
         await setCredential(deps.pool, userId, passwordHash, { mustChange: true });
+        await syncAccount({ eventStore: store, pool: deps.pool }, userId);
         const ended = await endUserSessions(deps.pool, userId, { reason: 'password reset by an admin' });
         await recordSecurityEvent(request, deps.pool, { kind: 'password_reset', actor: principal, subject: { type: 'user', id: userId }, detail: { endedSessions: ended } });
         return acceptedAnswer(userId, outcome);

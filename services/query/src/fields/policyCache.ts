@@ -72,7 +72,8 @@ export class FieldPolicyCache {
   private snapshot = DEFAULT_SNAPSHOT;
   private readAt = 0;
   private generation = 0;
-  private loading: Promise<FieldSnapshot> | null = null;
+  /** The read in flight and the generation it started in: a read begun before an invalidate is not handed out after it. */
+  private loading: { generation: number; snapshot: Promise<FieldSnapshot> } | null = null;
 
   constructor(private readonly pool: pg.Pool, private readonly maxAgeMs = FIELD_POLICY_MAX_AGE_MS) {}
 
@@ -83,10 +84,14 @@ export class FieldPolicyCache {
 
   async get(): Promise<FieldSnapshot> {
     if (Date.now() - this.readAt < this.maxAgeMs) return this.snapshot;
-    this.loading ??= this.load().finally(() => {
-      this.loading = null;
-    });
-    return this.loading;
+    if (this.loading?.generation !== this.generation) {
+      const loading = { generation: this.generation, snapshot: this.load() };
+      this.loading = loading;
+      void loading.snapshot.finally(() => {
+        if (this.loading === loading) this.loading = null;
+      }).catch(() => undefined);
+    }
+    return this.loading.snapshot;
   }
 
   /** The last snapshot read (the live hub's synchronous sends; it calls get() before each fan-out). */
@@ -101,6 +106,8 @@ export class FieldPolicyCache {
   private async load(): Promise<FieldSnapshot> {
     const generation = this.generation;
     const snapshot = await readSnapshot(this.pool);
+    // A newer read (started after an invalidate) may have finished first: keep the newest.
+    if (generation < this.generation && this.readAt !== 0) return snapshot;
     this.snapshot = snapshot;
     // Invalidated while reading: what was read may predate the change.
     this.readAt = generation === this.generation ? Date.now() : 0;

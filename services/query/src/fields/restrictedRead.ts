@@ -27,3 +27,29 @@ export function restrictedFieldsShown(view: FieldView, lead: LeadDto): PolicyFie
   }
   return shown;
 }
+
+/**
+ * Restricted reads already recorded, so a lead page that reloads on every live change does not write
+ * an audit event each time: one record per session, lead and set of fields per window (10 minutes).
+ */
+export class RecentRestrictedReads {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly windowMs = 10 * 60_000, private readonly max = 10_000) {}
+
+  /** True the first time in the window (then the caller records it). */
+  firstIn(sessionId: string, leadId: string, fields: readonly string[], now = Date.now()): boolean {
+    const key = `${sessionId}|${leadId}|${fields.join(',')}`;
+    const at = this.seen.get(key);
+    if (at !== undefined && now - at < this.windowMs) return false;
+    this.seen.delete(key);
+    this.seen.set(key, now);
+    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
+    return true;
+  }
+
+  /** Forgets a window's entry whose record could not be written, so the next read tries again. */
+  forget(sessionId: string, leadId: string, fields: readonly string[]): void {
+    this.seen.delete(`${sessionId}|${leadId}|${fields.join(',')}`);
+  }
+}

@@ -4,7 +4,7 @@ import { NotFoundError } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { redactLead } from '../fields/redact.ts';
-import { restrictedFieldsShown } from '../fields/restrictedRead.ts';
+import { RecentRestrictedReads, restrictedFieldsShown } from '../fields/restrictedRead.ts';
 import { requirePrincipal } from '../principal.ts';
 import { LEAD_CARDS, USERS } from '../projections.ts';
 import { getLead, listLeads } from '../read/leads.ts';
@@ -16,6 +16,7 @@ const leadAnswer = leadDto.extend(queryMeta.shape);
 
 export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const recorded = new RecentRestrictedReads();
 
   r.get(
     '/api/leads',
@@ -45,7 +46,7 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
       schema: {
         summary: 'One lead',
         description:
-          'A `leadDto` plus `checkpoint` and `stale`. 404 also when the lead is not visible to you (existence is not revealed). A read that shows restricted fields (hidden from some role by the field permissions, or a custom field not granted to all) is recorded first as a `restricted_read` audit event naming them.',
+          'A `leadDto` plus `checkpoint` and `stale`. 404 also when the lead is not visible to you (existence is not revealed). A read that shows restricted fields (hidden from some role by the field permissions, or a custom field not granted to all) is recorded first as a `restricted_read` audit event naming them (once per session, lead and set of fields in 10 minutes).',
         tags: ['leads'],
         params: leadIdParams,
         querystring: minCheckpointQuery,
@@ -61,7 +62,12 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const shown = redactLead(view, lead);
       const restricted = restrictedFieldsShown(view, shown);
       // Recorded before the answer leaves: a read that cannot be audited is not served.
-      if (restricted.length > 0) await recordAudit(ctx.pool, auditContext(request, principal), { kind: 'restricted_read', subject: { type: 'lead', id: lead.id }, detail: { fields: restricted } });
+      if (restricted.length > 0 && recorded.firstIn(principal.sessionId, lead.id, restricted)) {
+        await recordAudit(ctx.pool, auditContext(request, principal), { kind: 'restricted_read', subject: { type: 'lead', id: lead.id }, detail: { fields: restricted } }).catch((err: unknown) => {
+          recorded.forget(principal.sessionId, lead.id, restricted);
+          throw err;
+        });
+      }
       metaHeaders(reply, meta);
       return { ...shown, ...meta };
     },
