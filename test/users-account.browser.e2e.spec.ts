@@ -94,6 +94,10 @@ describe('Users and Account pages in a real browser', () => {
     const samPage = await signedIn(sam.email, 'temporary-password-9');
     await samPage.getByTestId('must-change-password').waitFor();
     expect(new URL(samPage.url()).pathname).toBe('/account');
+    // A reload (or a deep link) does not get round it: the server says so on every page load.
+    await samPage.goto(`${s.url}/activities`);
+    await samPage.getByTestId('must-change-password').waitFor();
+    expect(new URL(samPage.url()).pathname).toBe('/account');
     await samPage.locator('[data-testid="current-password"]').fill('temporary-password-9');
     await samPage.locator('[data-testid="new-password"]').fill('sams-own-password-1');
     await samPage.locator('[data-testid="confirm-password"]').fill('something else');

@@ -54,6 +54,9 @@ export const userDto = z.object({
 export type UserDto = z.infer<typeof userDto>;
 
 export const sessionUser = z.object({ id: uuid, email: z.string(), name: z.string(), role, teamId: uuid.nullable() });
+/** `GET /api/auth/me`: the user, and whether they must choose a new password first (kept across reloads). */
+export const meResponse = sessionUser.extend({ mustChangePassword: z.boolean() });
+export type MeResponse = z.infer<typeof meResponse>;
 export type SessionUserDto = z.infer<typeof sessionUser>;
 
 export const loginResponse = z.object({

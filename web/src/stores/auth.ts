@@ -1,4 +1,4 @@
-import type { LoginResponse, SessionUserDto } from '@leadline/contracts';
+import type { LoginResponse, MeResponse, SessionUserDto } from '@leadline/contracts';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { ApiError, useApi } from '../composables/useApi.ts';
@@ -24,9 +24,10 @@ export const useAuthStore = defineStore('auth', () => {
   /** The signed-in user as the server knows them now (after a role change, for instance). */
   function refresh(): Promise<void> {
     return api
-      .get<SessionUserDto>('/api/auth/me')
+      .get<MeResponse>('/api/auth/me')
       .then((me) => {
         user.value = fromDto(me);
+        mustChangePassword.value = me.mustChangePassword;
       })
       .catch((err: unknown) => {
         if (!(err instanceof ApiError)) throw err;
