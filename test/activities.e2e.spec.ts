@@ -30,10 +30,15 @@ describe('activities and timeline over HTTP', () => {
     return res.body;
   };
   const list = async (query: string, token = admin, base = '/api/activities') => {
-    const res = await s.api<Page>('GET', `${base}?minCheckpoint=${last}&${query}`, token);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.stale).toBe(false);
-    return res.body;
+    // As the web app does: a read that waited ~2 s for the projections and still answers stale (a busy machine) is asked again.
+    for (let attempt = 0; ; attempt++) {
+      const res = await s.api<Page>('GET', `${base}?minCheckpoint=${last}&${query}`, token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      if (!res.body.stale || attempt >= 4) {
+        expect(res.body.stale).toBe(false);
+        return res.body;
+      }
+    }
   };
   const timeline = async (query = '', token = admin, id = leadId) => {
     const res = await s.api<TimelinePage>('GET', `/api/leads/${id}/timeline?minCheckpoint=${last}&${query}`, token);

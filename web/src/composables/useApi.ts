@@ -56,6 +56,26 @@ async function readProblem(response: Response): Promise<ProblemDto | null> {
 }
 
 export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  return (await send<T>(method, path, options)).value;
+}
+
+/** How many more times a read that waited for `minCheckpoint` and still answered stale is asked again. */
+const STALE_RETRIES = 4;
+
+/**
+ * A read after one's own write (`minCheckpoint`): the server waits about 2 s for the projections and
+ * then answers what it has, saying so (`X-Stale: true`). On a busy server that can be before the write
+ * shows; asking again a few times keeps "what I just saved is on the page" true.
+ */
+async function readYourWrites<T>(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+  const waits = options.query?.minCheckpoint ? STALE_RETRIES : 0;
+  for (let attempt = 0; ; attempt++) {
+    const answer = await send<T>('GET', path, options);
+    if (!answer.stale || attempt >= waits) return answer.value;
+  }
+}
+
+async function send<T>(method: Method, path: string, options: RequestOptions = {}): Promise<{ value: T; stale: boolean }> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
@@ -78,14 +98,15 @@ export async function request<T>(method: Method, path: string, options: RequestO
     if (response.status === 401 && !SESSION_PROBES.some((p) => path.startsWith(p))) sessionEnded();
     throw new ApiError(response.status, problem, Number.isFinite(retry) && retry > 0 ? retry : null);
   }
-  if (response.status === 204) return undefined as T;
+  const stale = response.headers.get('x-stale') === 'true';
+  if (response.status === 204) return { value: undefined as T, stale };
   const text = await response.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return { value: (text ? JSON.parse(text) : undefined) as T, stale };
 }
 
 export function useApi() {
   return {
-    get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('GET', path, options),
+    get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => readYourWrites<T>(path, options),
     post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body }),
     put: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('PUT', path, { ...options, body }),
     del: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => request<T>('DELETE', path, options),
