@@ -10,7 +10,11 @@ type HistoryRow = {
   matched: unknown; reason: string | null;
 };
 
-const HISTORY_EVENTS = new Set<EventType>(['LeadCreated', 'LeadAssigned', 'LeadRouted']);
+const HISTORY_TYPES = ['LeadCreated', 'LeadAssigned', 'LeadRouted'] as const;
+/** Every other type the projection handles: one statement each, in handleSetting (exhaustive). */
+const SETTING_TYPES = ['TeamSaved', 'AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadsRedistributed', 'RedistributionUndone'] as const;
+type SettingEvent = (typeof SETTING_TYPES)[number];
+const HISTORY_EVENTS = new Set<EventType>(HISTORY_TYPES);
 
 /** The assignment-history entry an event makes, if any (the many events of a bulk load or a burst). */
 function historyRow(event: ProjectedEvent): HistoryRow | null {
@@ -42,7 +46,7 @@ function historyRow(event: ProjectedEvent): HistoryRow | null {
 export const assignmentsProjection = defineProjection({
   name: 'assignments',
   version: 3,
-  eventTypes: ['LeadCreated', 'TeamSaved', 'AssignmentRuleSaved', 'AssignmentRuleDeleted', 'AssignmentRulesReordered', 'UserAvailabilitySet', 'UserCapacitySet', 'LeadAssigned', 'LeadRouted', 'LeadsRedistributed', 'RedistributionUndone'],
+  eventTypes: [...HISTORY_TYPES, ...SETTING_TYPES],
   tables: [
     {
       name: 'teams',
@@ -79,7 +83,7 @@ export const assignmentsProjection = defineProjection({
     const rows: HistoryRow[] = [];
     for (const event of events) {
       if (!HISTORY_EVENTS.has(event.type)) {
-        await handleSetting(ctx, event);
+        await handleSetting(ctx, event as ProjectedEvent<SettingEvent>);
         continue;
       }
       const row = historyRow(event);
@@ -96,7 +100,8 @@ export const assignmentsProjection = defineProjection({
 });
 
 /** Teams, rules, availability, capacity and redistributions: few events, one statement each. */
-async function handleSetting(ctx: HandlerContext, event: ProjectedEvent): Promise<void> {
+
+async function handleSetting(ctx: HandlerContext, event: ProjectedEvent<SettingEvent>): Promise<void> {
   const at = event.metadata.occurredAt;
   switch (event.type) {
     case 'TeamSaved': {
@@ -160,8 +165,10 @@ async function handleSetting(ctx: HandlerContext, event: ProjectedEvent): Promis
       await ctx.db.query(`UPDATE ${ctx.table('redistributions')} SET undone_at = $2, restored = $3 WHERE id = $1`, [event.data.redistributionId, at, event.data.restored.length]);
       ctx.changed('redistributions', event.data.redistributionId);
       return;
-    default:
-      return;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
   }
 }
 
