@@ -1,7 +1,7 @@
 import { createLogger, createServer, endSession, SessionStore } from '@leadline/platform';
-import { buildCommandApp } from '@leadline/command';
+import { buildCommandApp, defaultStageId } from '@leadline/command';
 import { generateLead, seededRandom, vocabulary, type Random } from '@leadline/datagen';
-import type { CommandAccepted, StageDto } from '@leadline/contracts';
+import { defaultStages, type CommandAccepted } from '@leadline/contracts';
 import type { Stack } from './stack.ts';
 
 export const DEMO_PASSWORD = 'leadline-demo';
@@ -14,7 +14,18 @@ const demoUsers = [
   { email: 'tom.rep@demo.leadline', name: "Tom O'Brien", role: 'rep' },
   { email: 'yuki.rep@demo.leadline', name: 'Yuki Tanaka', role: 'rep' },
   { email: 'amara.rep@demo.leadline', name: 'Amara Okafor', role: 'rep' },
+  { email: 'anna.auditor@demo.leadline', name: 'Anna Lindqvist', role: 'auditor' },
+  { email: 'leo.analyst@demo.leadline', name: 'Leo Marchetti', role: 'analyst' },
 ] as const;
+
+/** The demo's period: its whole history (pipeline, admin, users, leads) starts this long ago. */
+export const DEMO_DAYS = 90;
+
+/** Logins to print, one per line. */
+export const demoLogins = (): string[] => demoUsers.map((u) => `${u.role.padEnd(8)} ${u.email}`);
+
+// By id, never by name: a user may rename a stage while the seeding runs.
+const stageIds = new Map<string, string>(defaultStages.map((stage, index) => [stage.name, defaultStageId(index)]));
 
 type Action =
   | { at: number; leadId: string; kind: 'create'; body: Record<string, unknown> }
@@ -89,8 +100,11 @@ function chunks(actions: Action[], size: number): Action[][] {
  * Seeds a realistic demo through the command path (HTTP handlers, deciders, event store),
  * with a simulated clock so that leads were created and moved over the past 90 days.
  */
-export async function seedDemo(stack: Stack, options: { leads: number; seed?: number; log: (line: string) => void }): Promise<void> {
-  let now = Date.now() - 90 * DAY;
+export async function seedDemo(
+  stack: Stack,
+  options: { leads: number; seed?: number; log: (line: string) => void; progress?: (done: number, total: number) => void; historyStart?: number },
+): Promise<void> {
+  let now = options.historyStart ?? Date.now() - DEMO_DAYS * DAY;
   const seeder = await createServer({ logger: createLogger('demo', 'warn'), title: 'demo' });
   await seeder.register(buildCommandApp({ pool: stack.pool, eventStore: stack.eventStore, sessionSecret: stack.sessionSecret, cookieSecure: false, clock: () => new Date(now) }));
   await seeder.ready();
@@ -112,9 +126,7 @@ export async function seedDemo(stack: Stack, options: { leads: number; seed?: nu
       if (res.status !== 201) throw new Error(`demo user ${u.email}: HTTP ${res.status}`);
       userIds.push(res.body.id);
     }
-    const repIds = userIds.slice(1);
-    const stagesRes = await stack.app.inject({ method: 'GET', url: '/api/pipeline/stages', headers: { authorization } });
-    const stages = new Map((stagesRes.json() as StageDto[]).map((s) => [s.name, s.id]));
+    const repIds = userIds.filter((_, i) => demoUsers[i].role === 'rep');
 
     const r = seededRandom(options.seed ?? 20261124);
     const end = Date.now();
@@ -127,8 +139,8 @@ export async function seedDemo(stack: Stack, options: { leads: number; seed?: nu
       actions.push(...journey(r, createdAt, end, leadId, ownerId, stack.admin.userId));
     }
     actions.sort((a, b) => a.at - b.at);
-    const tty = process.stdout.isTTY;
     let done = 0;
+    options.progress?.(0, actions.length);
     let lastCheckpoint = '';
     for (const group of chunks(actions, 8)) {
       now = group[0].at;
@@ -139,18 +151,16 @@ export async function seedDemo(stack: Stack, options: { leads: number; seed?: nu
               ? await send('POST', '/api/leads', a.body)
               : a.kind === 'activity'
                 ? await send('POST', '/api/activities', a.body)
-                : await send('PUT', `/api/leads/${a.leadId}/move-stage`, { stageId: stages.get(a.stage), lostReason: a.lostReason });
+                : await send('PUT', `/api/leads/${a.leadId}/move-stage`, { stageId: stageIds.get(a.stage), lostReason: a.lostReason });
           if (res.status >= 300) throw new Error(`demo ${a.kind} ${a.leadId}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
           if (res.body.checkpoint > lastCheckpoint) lastCheckpoint = res.body.checkpoint;
         }),
       );
       done += group.length;
-      if (tty) process.stdout.write(`\rSeeding demo: ${done}/${actions.length} commands`);
-      else if (done % 1000 < group.length) options.log(`Seeding demo: ${done}/${actions.length} commands`);
+      options.progress?.(done, actions.length);
     }
-    if (tty) process.stdout.write('\n');
     await stack.app.inject({ method: 'GET', url: `/api/pipeline/board?minCheckpoint=${lastCheckpoint}`, headers: { authorization } });
-    options.log(`Demo seeded: ${options.leads} leads, ${actions.length} commands. Demo users (password "${DEMO_PASSWORD}"): ${demoUsers.map((u) => `${u.email} (${u.role})`).join(', ')}`);
+    options.log(`Demo seeded: ${options.leads} leads, ${actions.length} commands.`);
   } finally {
     await endSession(stack.pool, stack.admin.userId, session.sessionId, 'demo seeded');
     await seeder.close();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { MasterKeys, defaultKeyFile, openEventStore, type EventStoreChoice, type SealingEventStore } from '@leadline/eventstore';
-import { SessionStore, createLogger, createPool, createServer, readOrCreateSecret, startEmbeddedPostgres, type EmbeddedDatabase, type Logger, type Pool } from '@leadline/platform';
+import { BackgroundTasks, SessionStore, createLogger, createPool, createServer, readOrCreateSecret, startEmbeddedPostgres, mutableDestination, prettyDestination, type EmbeddedDatabase, type LogFormat, type Logger, type Pool } from '@leadline/platform';
 import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
 
@@ -32,6 +32,12 @@ export type StackOptions = {
   eventStore?: EventStoreChoice;
   /** MASTER_KEY / MASTER_KEY_FILE; default the key file under dataDir, created (0600) on first start. */
   masterKeys?: MasterKeys;
+  /** Backdates the default pipeline and first admin when they are created now (the demo's 90-day history). */
+  historyStart?: Date;
+  /** LOG_FORMAT: human-readable lines (a terminal) or JSON lines; default JSON. */
+  logFormat?: LogFormat;
+  /** Request logs at `debug` (npm start) instead of `info`. */
+  quietRequests?: boolean;
 };
 
 export type Stack = {
@@ -43,6 +49,10 @@ export type Stack = {
   logger: Logger;
   admin: { userId: string; email: string; password?: string; created: boolean };
   defaultPipelineId: string;
+  /** One-off work beside serving (the demo seeding): failures are logged and shown in /api/health. */
+  background: BackgroundTasks;
+  /** Stops all log output (a deliberate shutdown: connections closing are expected, not news). */
+  muteLogs: () => void;
   stop: () => Promise<void>;
 };
 
@@ -74,7 +84,10 @@ async function waitForBootstrapReads(pool: Pool, boot: { defaultPipelineId: stri
 
 /** Everything in one process: embedded or external PostgreSQL, command + query apps on one server, the projector. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const logger = createLogger('leadline', options.logLevel);
+  // With a format chosen (npm start), lines pass a switch so a deliberate stop can silence them.
+  const output = options.logFormat ? mutableDestination(options.logFormat === 'pretty' ? prettyDestination() : process.stdout) : undefined;
+  const logger = createLogger('leadline', options.logLevel, output?.stream);
+  const background = new BackgroundTasks(logger);
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
@@ -98,10 +111,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       cookieSecure: options.cookieSecure,
       trustedProxies: options.trustedProxies,
       metricsToken: options.metricsToken,
+      requestLogLevel: options.quietRequests ? 'debug' : 'info',
     });
     await app.register(buildCommandApp({ pool, eventStore, sessionSecret, sessionTtlSeconds: options.sessionTtlHours && options.sessionTtlHours * 3600, cookieSecure: options.cookieSecure }));
-    await app.register(buildQueryApp({ pool, databaseUrl, sessionSecret, repVisibility: options.repVisibility, webDist: options.webDist }));
-    const boot = await bootstrap({ eventStore, pool, adminEmail: options.adminEmail, adminPassword: options.adminPassword, log: logger });
+    await app.register(buildQueryApp({ pool, databaseUrl, sessionSecret, repVisibility: options.repVisibility, webDist: options.webDist, background: () => background.list() }));
+    const boot = await bootstrap({ eventStore, pool, adminEmail: options.adminEmail, adminPassword: options.adminPassword, log: logger, historyStart: options.historyStart });
     const projector = await startProjector({ pool, eventStore, logger });
     stops.push(() => projector.stop());
     // The first reads need the default pipeline and the admin: wait (bounded) until the projector
@@ -120,6 +134,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logger,
       admin: boot.admin,
       defaultPipelineId: boot.defaultPipelineId,
+      background,
+      muteLogs: () => output?.mute(),
       stop: async () => {
         await app.close();
         for (const stop of stops.reverse()) await stop();

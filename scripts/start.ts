@@ -1,9 +1,9 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, databaseUrl, logLevel, metricsToken, optionalEnv, parseConfig, port, sessionTtlHours, trustedProxies } from '@leadline/platform';
+import { ConfigError, databaseUrl, logFormat, logLevel, metricsToken, optionalEnv, parseConfig, port, sessionTtlHours, trustedProxies } from '@leadline/platform';
 import { defaultKeyFile, eventStoreChoice, eventStoreEnv, masterKeyEnv, masterKeysFrom, requireEventStoreUrl } from '@leadline/eventstore';
-import { seedDemo } from './demo.ts';
+import { DEMO_DAYS, DEMO_PASSWORD, demoLogins, seedDemo } from './demo.ts';
 import { repoRoot, startStack } from './stack.ts';
 
 const config = z.object({
@@ -20,6 +20,7 @@ const config = z.object({
   TRUSTED_PROXIES: trustedProxies,
   METRICS_TOKEN: metricsToken,
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
   ...eventStoreEnv,
   ...masterKeyEnv,
 }).superRefine(requireEventStoreUrl);
@@ -28,9 +29,37 @@ const args = process.argv.slice(2);
 const demo = args.includes('--demo');
 const demoSize = Number(args.find((a) => a.startsWith('--demo-leads='))?.split('=')[1] ?? 2000);
 
+/** A line that redraws itself at a terminal (the seeding's progress), or occasional lines elsewhere. */
+function progressLine(tty: boolean, label: string, log: (line: string) => void) {
+  const started = Date.now();
+  let lastShown = 0;
+  let lastTenth = -1;
+  return {
+    update(done: number, total: number) {
+      const rate = Math.round(done / Math.max(0.001, (Date.now() - started) / 1000));
+      const text = `${label}: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} commands (${rate}/s)`;
+      if (tty) {
+        if (Date.now() - lastShown < 100 && done < total) return;
+        lastShown = Date.now();
+        process.stdout.write(`\r\x1b[2K  ${text}`);
+      } else {
+        const tenth = total ? Math.floor((done / total) * 10) : 10;
+        if (tenth !== lastTenth) log(text);
+        lastTenth = tenth;
+      }
+    },
+    end() {
+      if (tty) process.stdout.write('\r\x1b[2K');
+    },
+  };
+}
+
 async function main() {
   const env = parseConfig(config);
   const started = Date.now();
+  const tty = Boolean(process.stdout.isTTY);
+  const format = env.LOG_FORMAT ?? (tty ? 'pretty' : 'json');
+  const historyStart = demo ? Date.now() - DEMO_DAYS * 86_400_000 : undefined;
   const dataDir = path.resolve(env.DATA_DIR);
   const webDist = path.join(repoRoot, 'web', 'dist');
   const stack = await startStack({
@@ -47,6 +76,9 @@ async function main() {
     trustedProxies: env.TRUSTED_PROXIES,
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
+    logFormat: format,
+    quietRequests: true,
+    historyStart: historyStart === undefined ? undefined : new Date(historyStart),
     webDist: fs.existsSync(webDist) ? webDist : undefined,
     eventStore: eventStoreChoice(env),
     masterKeys: masterKeysFrom(env, { file: defaultKeyFile(dataDir), create: true }),
@@ -55,27 +87,56 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    stack.logger.info({ signal }, 'stopping');
+    if (tty) process.stdout.write('\r\x1b[2K');
+    if (format === 'json') stack.logger.info({ signal }, 'stopping');
+    // Closing connections makes the projector and the database report what they lose; on purpose
+    // here, so a clean stop prints nothing more. A stop that fails still says so below.
+    stack.muteLogs();
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    await stack.stop().catch((err) => stack.logger.error({ err }, 'error while stopping'));
+    await stack.stop().catch((err) => console.error(`Error while stopping: ${err instanceof Error ? err.message : String(err)}`));
+    if (format === 'pretty') console.log('Stopped.');
+    else console.log(JSON.stringify({ level: 30, time: new Date().toISOString(), service: 'leadline', msg: 'stopped' }));
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  if (demo) await seedDemo(stack, { leads: demoSize, log: (m: string) => console.log(m) });
-
+  const say = (text: string) => (format === 'pretty' ? console.log(text) : stack.logger.info(text.trim()));
+  const adminLine =
+    `  Admin login: ${stack.admin.email}  ` +
+    (stack.admin.password ? `password: ${stack.admin.password}  (generated and shown once)` : env.ADMIN_PASSWORD && stack.admin.created ? 'password: from ADMIN_PASSWORD' : '(password as set when this admin was created)');
   const lines = [
     '',
     `  Leadline is running at ${stack.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    `  Admin login: ${stack.admin.email}  ` +
-      (stack.admin.password ? `password: ${stack.admin.password}  (generated and shown once)` : env.ADMIN_PASSWORD && stack.admin.created ? 'password: from ADMIN_PASSWORD' : '(password as set when this admin was created)'),
+    adminLine,
     `  API docs: ${stack.url}/api/docs   Data: ${env.DATABASE_URL ? 'DATABASE_URL' : dataDir}`,
     '  Ctrl-C stops everything.',
     '',
   ];
-  console.log(lines.join('\n'));
+  say(lines.join('\n'));
+
+  if (demo) {
+    // In the background: the server already serves, and a failed seeding is reported, never fatal.
+    const bar = progressLine(tty && format === 'pretty', 'Seeding demo', say);
+    void stack.background
+      .run('demo-seed', (progress) =>
+        seedDemo(stack, {
+          leads: demoSize,
+          historyStart,
+          log: (m: string) => say(`  ${m}`),
+          progress: (done, total) => {
+            progress(done, total);
+            bar.update(done, total);
+          },
+        }),
+      )
+      .then((task) => {
+        bar.end();
+        if (task.state === 'failed') say(`  The demo seeding stopped: ${task.error}. Leadline keeps running; /api/health shows the failure.`);
+        else say([`  Demo users (password "${DEMO_PASSWORD}"):`, ...demoLogins().map((l) => `    ${l}`), adminLine, ''].join('\n'));
+      });
+  }
 }
 
 main().catch((err) => {

@@ -19,6 +19,9 @@ export const port = z.coerce.number().int().min(0).max(65535);
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
+/** LOG_FORMAT: unset means lines for a person when stdout is a terminal, JSON otherwise. */
+export const logFormat = z.enum(['pretty', 'json']).optional();
+
 /** An optional variable where an empty value (`VAR=` or compose's `${VAR:-}`) means unset. */
 export const optionalEnv = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerApiDocs } from './api-docs.ts';
 import type { Logger } from './logger.ts';
@@ -36,6 +36,8 @@ export type ServerOptions = {
   trustedProxies?: string[];
   /** METRICS_TOKEN: a bearer token a scraper may use for /api/metrics instead of an admin session. */
   metricsToken?: string;
+  /** `debug` keeps a request's two log lines out of an `info` console (npm start); default `info`. */
+  requestLogLevel?: 'info' | 'debug';
 };
 
 /**
@@ -51,6 +53,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     // Only listed proxies may set the client address and host; anyone else could spoof them.
     trustProxy: trusted.length ? trusted : false,
     genReqId: () => crypto.randomUUID(),
+    logController: new LogController({ disableRequestLogging: options.requestLogLevel === 'debug' }),
     ajv: { customOptions: { coerceTypes: false } },
     // A URL the router cannot decode (`/api/leads/%ED%A0%80`) is answered before any hook runs: still a problem.
     frameworkErrors: (error, request, reply) => {
@@ -67,6 +70,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     request.log = request.log.child({ correlationId: request.correlationId });
     reply.header('X-Correlation-Id', request.correlationId);
   });
+  if (options.requestLogLevel === 'debug') {
+    // Fastify's own request lines are off; one line per request at debug takes their place.
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug({ req: request, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    });
+  }
   await registerSecurityHeaders(app, { https: options.cookieSecure ?? false });
   registerSameOriginGuard(app);
   registerTextGuard(app);

@@ -21,9 +21,9 @@ export function generatePassword(length = 16): string {
 }
 
 /** Deterministic ids, one append with no_stream: concurrent or repeated calls create it once. */
-async function ensureDefaultPipeline(store: EventStore, log: Logger): Promise<void> {
+async function ensureDefaultPipeline(store: EventStore, log: Logger, occurredAt: string): Promise<void> {
   const commandId = deterministicId('leadline:bootstrap:default-pipeline');
-  const metadata: CommandMetadata = { commandId, correlationId: commandId, actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString() };
+  const metadata: CommandMetadata = { commandId, correlationId: commandId, actor: SYSTEM_ACTOR, occurredAt };
   const events: EventPayload[] = [
     { type: 'PipelineCreated', data: { pipelineId: DEFAULT_PIPELINE_ID, name: 'Sales', isDefault: true } },
     ...defaultStages.map((stage, index): EventPayload => ({
@@ -45,10 +45,10 @@ async function ensureDefaultPipeline(store: EventStore, log: Logger): Promise<vo
  * stored only if the admin has none yet (a process that died between creating the admin and storing
  * its password gets one now).
  */
-async function ensureAdmin(deps: AccountDeps, email: string, givenPassword: string | undefined, log: Logger): Promise<{ userId: string; email: string; password?: string; created: boolean }> {
+async function ensureAdmin(deps: AccountDeps, email: string, givenPassword: string | undefined, log: Logger, occurredAt: string): Promise<{ userId: string; email: string; password?: string; created: boolean }> {
   const userId = deterministicId(`leadline:admin:${email}`);
   const commandId = deterministicId(`leadline:bootstrap:admin:${email}`);
-  const metadata: CommandMetadata = { commandId, correlationId: commandId, actor: SYSTEM_ACTOR, occurredAt: new Date().toISOString() };
+  const metadata: CommandMetadata = { commandId, correlationId: commandId, actor: SYSTEM_ACTOR, occurredAt };
   const password = givenPassword ?? generatePassword();
   try {
     const { user } = await createUserAccount(deps.eventStore, { userId, email, name: 'Administrator', role: 'admin' }, metadata);
@@ -68,17 +68,20 @@ async function ensureAdmin(deps: AccountDeps, email: string, givenPassword: stri
  * Creates the default pipeline and the first admin if they do not exist yet, and brings the accounts
  * table up to date with the user streams (docs/commands.md, "Bootstrap"). Idempotent and
  * safe when several processes call it at once. Returns the generated password (to print once)
- * only when it created the admin with one.
+ * only when it created the admin with one. `historyStart` backdates what it creates (the demo, whose
+ * history begins 90 days ago, needs its pipeline and admin to exist from that day); it changes nothing
+ * that already exists.
  */
-export async function bootstrap(deps: { eventStore: EventStore; pool: Pool; adminEmail?: string; adminPassword?: string; log: Logger }): Promise<{
+export async function bootstrap(deps: { eventStore: EventStore; pool: Pool; adminEmail?: string; adminPassword?: string; log: Logger; historyStart?: Date }): Promise<{
   defaultPipelineId: string;
   admin: { userId: string; email: string; password?: string; created: boolean };
 }> {
   await migrateCommandTables(deps.pool);
-  await ensureDefaultPipeline(deps.eventStore, deps.log);
+  const occurredAt = (deps.historyStart ?? new Date()).toISOString();
+  await ensureDefaultPipeline(deps.eventStore, deps.log, occurredAt);
   await importUsersFromLog(deps, deps.log);
   const repaired = await reconcileAccounts(deps);
   if (repaired) deps.log.warn({ accounts: repaired }, 'accounts behind their user streams were brought up to date');
-  const admin = await ensureAdmin(deps, normaliseEmail(deps.adminEmail ?? DEFAULT_ADMIN_EMAIL), deps.adminPassword, deps.log);
+  const admin = await ensureAdmin(deps, normaliseEmail(deps.adminEmail ?? DEFAULT_ADMIN_EMAIL), deps.adminPassword, deps.log, occurredAt);
   return { defaultPipelineId: DEFAULT_PIPELINE_ID, admin };
 }

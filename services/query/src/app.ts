@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { ChangeNotice } from '@leadline/contracts';
 import type { FastifyPluginAsync } from 'fastify';
-import { runMigrations, SessionStore, sessionMigrations } from '@leadline/platform';
+import { runMigrations, SessionStore, sessionMigrations, type BackgroundTask } from '@leadline/platform';
 import type pg from 'pg';
 import { registerAuditRoutes } from './audit/routes.ts';
 import { ChangeFeed } from './changeFeed.ts';
@@ -43,6 +43,8 @@ export type QueryDeps = {
   webDist?: string;
   /** Projections the health check requires; default: users, stages, lead_cards, stage_totals. */
   expectedProjections?: string[];
+  /** Background tasks of this process (the demo seeding), reported by /api/health. */
+  background?: () => BackgroundTask[];
 };
 
 /**
@@ -81,7 +83,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
 
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     const ctx = { pool: deps.pool, tracker, sessions, repVisibility: deps.repVisibility, fields };
-    registerHealthRoute(app, deps.pool, projections);
+    registerHealthRoute(app, deps.pool, projections, deps.background);
     registerUserRoutes(app, ctx);
     registerLeadRoutes(app, ctx);
     registerPipelineRoutes(app, ctx);

@@ -15,7 +15,17 @@ export const projectionHealth = z.object({
     .nullable(),
 });
 
-export const health = z.object({ status: z.enum(['ok', 'degraded']), projections: z.array(projectionHealth) });
+/** One-off work beside serving (the demo seeding): a failure is reported here, never fatal. */
+export const backgroundTaskHealth = z.object({
+  name: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  startedAt: isoDateTime,
+  finishedAt: isoDateTime.nullable(),
+  error: z.string().nullable(),
+  progress: z.object({ done: z.number(), total: z.number() }).nullable(),
+});
+
+export const health = z.object({ status: z.enum(['ok', 'degraded']), projections: z.array(projectionHealth), background: z.array(backgroundTaskHealth) });
 export type Health = z.infer<typeof health>;
 
 export const stagesQuery = z.object({ pipelineId: uuid.optional(), minCheckpoint: checkpoint.optional() });

@@ -99,7 +99,7 @@ export class ProjectionRunner {
           continue;
         }
         this.instance = 'active';
-        this.log.info('active');
+        this.log.debug('active');
         const finished = await this.runActive(client, () => (attempt = 0));
         await unlockProjection(client, this.projection.name);
         client.off('error', onConnectionError);
@@ -213,7 +213,8 @@ export class ProjectionRunner {
     if (result.handled === 0) return;
     eventsTotal.inc({ projection: this.projection.name }, result.handled);
     const correlationIds = [...new Set(events.map((e) => e.metadata.correlationId))].slice(0, 50);
-    this.log.info({ checkpoint: result.checkpoint, handled: result.handled, correlationIds }, 'batch applied');
+    // Per batch: at debug, or a busy floor's log is nothing but these lines.
+    this.log.debug({ checkpoint: result.checkpoint, handled: result.handled, correlationIds }, 'batch applied');
   }
 
   /** Returns whether the old generation's tables could be dropped at once (readers may still hold them). */

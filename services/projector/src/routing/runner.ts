@@ -57,7 +57,7 @@ export async function startRoutingManager(deps: Deps): Promise<RoutingManager> {
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await routeLead(deps.eventStore, deps.pool, { id: event.eventId, leadId: data.leadId, asOf: event.checkpoint, at: meta.occurredAt, correlationId: meta.correlationId, via: 'rule' });
-        log.info({ leadId: data.leadId, correlationId: meta.correlationId, outcome: r.outcome, ownerId: r.ownerId, rule: r.ruleName }, 'lead routed');
+        log.debug({ leadId: data.leadId, correlationId: meta.correlationId, outcome: r.outcome, ownerId: r.ownerId, rule: r.ruleName }, 'lead routed'); // per lead: the assignment history holds it too
         return true;
       } catch (err) {
         if (isTransient(err) || abort.signal.aborted) throw err;

@@ -38,4 +38,12 @@ describe('assessHealth', () => {
     const verdict = assessHealth([state('users', { status: 'rebuilding' }), state('lead_cards')], expected, new Map([['users', progress]]));
     expect(verdict).toMatchObject({ health: { status: 'ok', projections: [{ name: 'users', status: 'rebuilding', rebuild: progress }, { name: 'lead_cards', rebuild: null }] } });
   });
+
+  it('reports a failed background task as degraded, with its error, while the projections are fine', () => {
+    const task = (state: 'running' | 'done' | 'failed') => ({ name: 'demo-seed', state, startedAt: '2026-12-02T10:00:00.000Z', finishedAt: null, error: state === 'failed' ? 'demo move: HTTP 400' : null, progress: { done: 10, total: 40 } });
+    const fine = [state('users'), state('lead_cards')];
+    expect(assessHealth(fine, expected, new Map(), [task('running')])).toMatchObject({ health: { status: 'ok', background: [{ name: 'demo-seed', state: 'running', progress: { done: 10, total: 40 } }] } });
+    expect(assessHealth(fine, expected, new Map(), [task('failed')])).toMatchObject({ health: { status: 'degraded', background: [{ state: 'failed', error: 'demo move: HTTP 400' }] } });
+    expect(assessHealth(fine, expected)).toMatchObject({ health: { status: 'ok', background: [] } });
+  });
 });
