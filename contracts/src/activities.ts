@@ -13,7 +13,7 @@ export const smsOutcomes = ['sent', 'delivered', 'failed', 'received'] as const;
 export const taskOutcomes = ['done', 'cancelled'] as const;
 
 const direction = z.enum(['inbound', 'outbound']);
-const phone = z.string().trim().max(40).regex(/^[0-9+()\-.\s]*$/, 'digits, spaces and + ( ) - . only');
+const phone = z.string().trim().max(40).regex(/^[0-9+()\-.\s]*$/, 'Use digits, spaces and + ( ) - . only');
 const address = z.string().trim().toLowerCase().max(254).pipe(z.email());
 const shortText = (max: number) => z.string().trim().max(max);
 
@@ -67,7 +67,7 @@ const completionOf = <O extends z.ZodType>(outcome: O) =>
 
 export const activityCommon = {
   leadId: uuid,
-  subject: shortText(200).min(1, 'a subject is required'),
+  subject: shortText(200).min(1, 'Enter a subject'),
   description: shortText(10_000).nullable().default(null),
   scheduledAt: isoDateTime.nullable().default(null),
   /** Who does it; default the caller. */

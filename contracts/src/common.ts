@@ -12,7 +12,7 @@ export const money = z
   .number()
   .nonnegative()
   .max(1e13)
-  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'at most 2 decimals');
+  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'Use at most 2 decimals');
 
 export const probability = z.number().int().min(0).max(100);
 

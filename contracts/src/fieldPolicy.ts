@@ -12,7 +12,7 @@ export const policyStandardFields = [
 ] as const;
 export type PolicyStandardField = (typeof policyStandardFields)[number];
 
-export const customFieldKey = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only');
+export const customFieldKey = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Use letters, digits and _ only');
 /** A governed field: a built-in one, or `custom.<key>` for a key of a lead's customFields. */
 export type PolicyField = PolicyStandardField | `custom.${string}`;
 export const policyField = z.union([

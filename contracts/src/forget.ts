@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commandAccepted, uuid } from './common.ts';
 
 /** `POST /api/leads/:id/forget` (admins): why. Write the grounds (a request's reference), not the person's details. */
-export const forgetLeadBody = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(500) }).strict();
+export const forgetLeadBody = z.object({ reason: z.string().trim().min(1, 'Enter a reason').max(500) }).strict();
 export type ForgetLeadBody = z.infer<typeof forgetLeadBody>;
 
 export const forgetLeadAnswer = commandAccepted.extend({

@@ -1,3 +1,4 @@
+export * from './messages.ts';
 export * from './analytics.ts';
 export * from './assignment.ts';
 export * from './audit.ts';

@@ -5,15 +5,15 @@ const text = (max: number) => z.string().trim().max(max);
 
 /** Custom fields: a flat object of scalar values, bounded in size. */
 export const customFields = z
-  .record(z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only'), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
-  .refine((o) => Object.keys(o).length <= 100, 'at most 100 custom fields');
+  .record(z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Use letters, digits and _ only'), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
+  .refine((o) => Object.keys(o).length <= 100, 'Use at most 100 custom fields');
 
 /** Editable lead fields; each may be null to clear it (except the name rule on creation). */
 export const leadFields = z.object({
   firstName: text(100).nullable(),
   lastName: text(100).nullable(),
   email: z.string().trim().toLowerCase().max(254).pipe(z.email()).nullable(),
-  phone: text(40).regex(/^[0-9+()\-.\s]*$/, 'digits, spaces and + ( ) - . only').nullable(),
+  phone: text(40).regex(/^[0-9+()\-.\s]*$/, 'Use digits, spaces and + ( ) - . only').nullable(),
   company: text(200).nullable(),
   title: text(200).nullable(),
   source: text(100).nullable(),
@@ -43,7 +43,7 @@ export const createLeadBody = leadFields
   })
   .strict()
   .refine((l) => Boolean(l.firstName || l.lastName || l.company), {
-    message: 'a lead needs a first name, a last name or a company',
+    message: 'Enter a first name, a last name or a company',
     path: ['lastName'],
   });
 export type CreateLeadBody = z.infer<typeof createLeadBody>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkpoint, probability, uuid } from './common.ts';
 
-export const hexColor = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'must be #RRGGBB');
+export const hexColor = z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'Choose a colour as #RRGGBB');
 export const stageName = z.string().trim().min(1).max(50);
 
 export const stageDto = z.object({
@@ -33,7 +33,7 @@ export const createStageBody = z
     orderPosition: z.number().int().min(0).max(1000).optional(),
   })
   .strict()
-  .refine((s) => !(s.isWon && s.isLost), { message: 'a stage cannot be both won and lost', path: ['isLost'] });
+  .refine((s) => !(s.isWon && s.isLost), { message: 'A stage cannot be both won and lost', path: ['isLost'] });
 export type CreateStageBody = z.infer<typeof createStageBody>;
 
 export const updateStageBody = z
@@ -49,7 +49,7 @@ export const updateStageBody = z
   .partial()
   .strict()
   .refine((s) => Object.keys(s).length > 0, { message: 'nothing to update', path: [] })
-  .refine((s) => !(s.isWon && s.isLost), { message: 'a stage cannot be both won and lost', path: ['isLost'] });
+  .refine((s) => !(s.isWon && s.isLost), { message: 'A stage cannot be both won and lost', path: ['isLost'] });
 export type UpdateStageBody = z.infer<typeof updateStageBody>;
 
 export const reorderStagesBody = z.object({ pipelineId: uuid, stageIds: z.array(uuid).min(1).max(100) }).strict();
@@ -70,8 +70,8 @@ export const lostReasonsBody = z
     allowFreeText: z.boolean(),
   })
   .strict()
-  .refine((b) => new Set(b.reasons.map((r) => r.toLowerCase())).size === b.reasons.length, { message: 'reasons must be unique', path: ['reasons'] })
-  .refine((b) => b.allowFreeText || b.reasons.length > 0, { message: 'without free text the list needs at least one reason', path: ['reasons'] });
+  .refine((b) => new Set(b.reasons.map((r) => r.toLowerCase())).size === b.reasons.length, { message: 'Each reason must be different', path: ['reasons'] })
+  .refine((b) => b.allowFreeText || b.reasons.length > 0, { message: 'Add at least one reason, or allow free text', path: ['reasons'] });
 export type LostReasonsBody = z.infer<typeof lostReasonsBody>;
 
 export const pipelineDto = z.object({

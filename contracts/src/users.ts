@@ -4,7 +4,7 @@ import { isoDateTime, role, uuid } from './common.ts';
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
 /** Every password a person chooses or an admin sets: long rather than complicated (NIST SP 800-63B). */
-export const password = z.string().min(10, 'at least 10 characters').max(200);
+export const password = z.string().min(10, 'Use at least 10 characters').max(200);
 
 const userName = z.string().trim().min(1).max(120);
 

@@ -12,6 +12,7 @@ import { createAppRouter } from './router.ts';
 import { useAuthStore } from './stores/auth.ts';
 import './styles.css';
 import './styles/page.css';
+import './styles/phone.css';
 
 const Leadline = definePreset(Aura, {
   semantic: {

@@ -1,4 +1,5 @@
 import type { ProblemDto } from '@leadline/contracts';
+import { describeProblem } from '../lib/fieldErrors.ts';
 
 /** A non-2xx answer (or no answer at all: status 0), carrying the RFC 9457 problem when there is one. */
 export class ApiError extends Error {
@@ -7,7 +8,7 @@ export class ApiError extends Error {
   readonly retryAfterSeconds: number | null;
 
   constructor(status: number, problem: ProblemDto | null, retryAfterSeconds: number | null = null) {
-    super(problem?.detail || problem?.title || (status ? `Request failed (${status})` : 'Cannot reach the server'));
+    super(describeProblem(status, problem));
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;

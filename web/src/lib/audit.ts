@@ -1,7 +1,7 @@
-import { auditKinds, type AuditEntryDto, type AuditKind, type Role } from '@leadline/contracts';
+import { auditKinds, type AuditEntryDto, type AuditKind } from '@leadline/contracts';
 
-/** Auditors and admins read the audit log (the server enforces it; the app just doesn't offer it to others). */
-export const mayReadAudit = (role: Role): boolean => role === 'auditor' || role === 'admin';
+// Who may read it is lib/permissions.ts's mayReadAudit (the server enforces it; the app just doesn't offer it to others).
+export { mayReadAudit } from './permissions.ts';
 
 /** What the Audit page's filters hold: a kind, a person, and calendar days in the browser's time zone. */
 export type AuditFilters = { kind: AuditKind | ''; actorId: string; fromDay: string; toDay: string };

@@ -19,3 +19,12 @@ export const chartGrid = (extra: Partial<Record<'left' | 'right' | 'top' | 'bott
 
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 export const compactNumber = (n: number): string => compact.format(n);
+
+/**
+ * Labels of a category axis that stay readable on a phone: every label shown, slanted and cut to a
+ * width when the categories would be narrower than about 80 px each at the window's width.
+ */
+export function categoryLabels(count: number, viewportWidth = typeof window === 'undefined' ? 1280 : window.innerWidth) {
+  const crowded = count > 0 && (viewportWidth - 80) / count < 80;
+  return { interval: 0, color: '#5f6b7f', ...(crowded ? { rotate: 40, width: 72, overflow: 'truncate' as const, fontSize: 11 } : {}) };
+}

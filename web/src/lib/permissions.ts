@@ -33,3 +33,41 @@ export function roleLabel(role: Role): string {
 export function assignableOwners<U extends { role: Role; disabled?: boolean }>(users: readonly U[]): U[] {
   return users.filter((u) => canWrite(u.role) && !u.disabled);
 }
+
+/** Admins and managers run the sales floor: pipelines and stages, rules, teams, caps, bulk assignment, redistribution, simulations, templates. */
+export function canManage(role: Role): boolean {
+  return role === 'admin' || role === 'manager';
+}
+
+/** Admins only: users, field permissions, forgetting a person. */
+export function isAdmin(role: Role): boolean {
+  return role === 'admin';
+}
+
+/** A user checks themselves in and out; admins and managers set anyone's availability. */
+export function canSetAvailability(user: SessionUser, userId: string): boolean {
+  return canManage(user.role) || (user.id === userId && canWrite(user.role));
+}
+
+/** Auditors and admins read the audit log. */
+export function mayReadAudit(role: Role): boolean {
+  return role === 'auditor' || role === 'admin';
+}
+
+export type NavLink = { to: string; label: string; icon: string; testId: string; /** shown in the desktop header; the rest only in the menu */ primary: boolean };
+
+/** Every page a role may open, in menu order: the header shows the primary ones, the phone menu (and the desktop "More") all of them. */
+export function navLinks(role: Role): NavLink[] {
+  const links: (NavLink & { show: boolean })[] = [
+    { to: '/', label: 'Pipeline', icon: 'pi pi-th-large', testId: 'nav-board', primary: true, show: true },
+    { to: '/analytics', label: 'Analytics', icon: 'pi pi-chart-line', testId: 'nav-analytics', primary: false, show: true },
+    { to: '/activities', label: 'Activities', icon: 'pi pi-calendar', testId: 'nav-activities', primary: true, show: true },
+    { to: '/activity-templates', label: 'Templates', icon: 'pi pi-clone', testId: 'nav-templates', primary: false, show: true },
+    { to: '/assignments', label: 'Assignments', icon: 'pi pi-sitemap', testId: 'nav-assignments', primary: true, show: true },
+    { to: '/users', label: 'Users', icon: 'pi pi-users', testId: 'nav-users', primary: true, show: isAdmin(role) },
+    { to: '/settings', label: 'Settings', icon: 'pi pi-cog', testId: 'nav-settings', primary: true, show: isAdmin(role) },
+    { to: '/audit', label: 'Audit', icon: 'pi pi-history', testId: 'nav-audit', primary: true, show: mayReadAudit(role) },
+    { to: '/account', label: 'Your account', icon: 'pi pi-user', testId: 'nav-account', primary: false, show: true },
+  ];
+  return links.filter((l) => l.show).map(({ show: _show, ...l }) => l);
+}

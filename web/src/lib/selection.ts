@@ -41,3 +41,7 @@ export function pruneSelection(sel: Selection, shown: ReadonlySet<string>): Sele
   if (ids.size === sel.ids.size) return sel;
   return { ids, anchor: sel.anchor && shown.has(sel.anchor.leadId) ? sel.anchor : null };
 }
+
+/** A change to this many leads or more at once asks for an explicit confirmation naming the count. */
+export const BULK_CONFIRM_AT = 25;
+export const needsBulkConfirmation = (count: number): boolean => count >= BULK_CONFIRM_AT;

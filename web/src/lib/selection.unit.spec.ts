@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySelection, pruneSelection, selectRange, toggleCard, toggleColumn } from './selection.ts';
+import { BULK_CONFIRM_AT, emptySelection, needsBulkConfirmation, pruneSelection, selectRange, toggleCard, toggleColumn } from './selection.ts';
 
 const col = ['a', 'b', 'c', 'd', 'e'];
 const ids = (s: { ids: ReadonlySet<string> }) => [...s.ids].sort();
@@ -42,5 +42,13 @@ describe('board selection', () => {
     expect(ids(pruned)).toEqual(['a']);
     expect(pruned.anchor).toBeNull();
     expect(pruneSelection(s, new Set(['a', 'b']))).toBe(s);
+  });
+});
+
+describe('bulk confirmation', () => {
+  it('asks from BULK_CONFIRM_AT leads on, not below', () => {
+    expect(needsBulkConfirmation(BULK_CONFIRM_AT - 1)).toBe(false);
+    expect(needsBulkConfirmation(BULK_CONFIRM_AT)).toBe(true);
+    expect(needsBulkConfirmation(1218)).toBe(true);
   });
 });
