@@ -71,3 +71,14 @@ export function navLinks(role: Role): NavLink[] {
   ];
   return links.filter((l) => l.show).map(({ show: _show, ...l }) => l);
 }
+
+/**
+ * Whom this user may give a lead to, as the server decides it: admins and managers anyone who may
+ * own leads (or nobody); a rep only themselves or nobody, and only on a lead they own or nobody owns;
+ * read-only roles no one. An empty list means no owner picker.
+ */
+export function ownerChoices<U extends { id: string; role: Role; disabled?: boolean }>(user: SessionUser, lead: Pick<LeadCard, 'ownerId'>, users: readonly U[]): U[] {
+  if (!canWrite(user.role)) return [];
+  if (user.role === 'rep') return canMoveCard(user, lead) ? assignableOwners(users).filter((u) => u.id === user.id) : [];
+  return assignableOwners(users);
+}

@@ -4,7 +4,7 @@ import { companyLine, displayName, initials } from './display.ts';
 import { fieldErrorsFromIssues, fieldErrorsFromProblem } from './fieldErrors.ts';
 import { randomId } from './ids.ts';
 import { liveUrl } from './liveUrl.ts';
-import { assignableOwners, canMoveCard, canWrite } from './permissions.ts';
+import { assignableOwners, canMoveCard, canWrite, ownerChoices } from './permissions.ts';
 
 describe('reconnectDelay', () => {
   it('grows exponentially and stays within [ceiling/2, ceiling]', () => {
@@ -85,5 +85,26 @@ describe('permissions', () => {
 describe('randomId', () => {
   it('makes v4 uuids', () => {
     expect(randomId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('ownerChoices mirrors the server', () => {
+  const users = [
+    { id: 'a', role: 'admin' as const },
+    { id: 'r1', role: 'rep' as const },
+    { id: 'r2', role: 'rep' as const },
+    { id: 'x', role: 'analyst' as const },
+    { id: 'd', role: 'rep' as const, disabled: true },
+  ];
+  const me = (id: string, role: 'admin' | 'manager' | 'rep' | 'analyst') => ({ id, email: '', name: '', role });
+  it('a manager may give any lead to anyone who owns leads', () => {
+    expect(ownerChoices(me('m', 'manager'), { ownerId: 'r2' }, users).map((u) => u.id)).toEqual(['a', 'r1', 'r2']);
+  });
+  it('a rep only to themselves, and only on a lead that is theirs or nobody’s', () => {
+    expect(ownerChoices(me('r1', 'rep'), { ownerId: null }, users).map((u) => u.id)).toEqual(['r1']);
+    expect(ownerChoices(me('r1', 'rep'), { ownerId: 'r2' }, users)).toEqual([]);
+  });
+  it('read-only roles get no picker', () => {
+    expect(ownerChoices(me('x', 'analyst'), { ownerId: null }, users)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { TimelineEntry, TimelineKind } from '@leadline/contracts';
+import { formatMoney } from './money.ts';
 
 /** "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", then the date; future times "in 2 h". */
 export function relativeTime(at: string, now: Date = new Date()): string {
@@ -6,7 +7,9 @@ export function relativeTime(at: string, now: Date = new Date()): string {
   const past = diff <= 0;
   const s = Math.abs(diff) / 1000;
   const say = (n: number, unit: string) => (past ? `${n} ${unit} ago` : `in ${n} ${unit}`);
-  if (s < 45) return past ? 'just now' : 'in a moment';
+  // Under a minute either way is "just now": an entry already logged can be stamped a few seconds
+  // ahead of this browser's clock (skew, or a `now` refreshed every 30 s) and must not read "in a moment".
+  if (s < (past ? 45 : 60)) return 'just now';
   if (s < 3600) return say(Math.round(s / 60), 'min');
   if (s < 86_400) return say(Math.round(s / 3600), 'h');
   const days = Math.round(s / 86_400);
@@ -47,3 +50,30 @@ export const FILTER_CHIPS: { label: string; kinds: TimelineKind[] | null }[] = [
   { label: 'Tasks', kinds: ['task', 'sms'] },
   { label: 'Changes', kinds: ['created', 'updated', 'stage', 'assignment', 'other'] },
 ];
+
+export type ChangeContext = { currency: string; stageName?: (id: string) => string | undefined; userName?: (id: string) => string | undefined };
+
+/**
+ * A changed value in a timeline entry as the UI shows that field elsewhere: money in the currency,
+ * a probability in per cent, a calendar day in the browser's words, a stage or user by name.
+ * The server gives the values as text ("45000"); null stays null ("(empty)" is the template's).
+ */
+export function formatChangeValue(field: string, value: string | null | undefined, ctx: ChangeContext): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  switch (field) {
+    case 'dealValue':
+      return Number.isFinite(Number(value)) ? formatMoney(Number(value), { currency: ctx.currency }) : value;
+    case 'probability':
+      return `${value}%`;
+    case 'expectedCloseDate': {
+      const [y, m, d] = value.split('-').map(Number);
+      return y && m && d ? new Date(y, m - 1, d).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : value;
+    }
+    case 'stageId':
+      return ctx.stageName?.(value) ?? 'another stage';
+    case 'ownerId':
+      return ctx.userName?.(value) ?? 'another user';
+    default:
+      return value;
+  }
+}

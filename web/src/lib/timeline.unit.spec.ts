@@ -1,6 +1,6 @@
 import type { TimelineEntry } from '@leadline/contracts';
 import { describe, expect, it } from 'vitest';
-import { mergeEntries, relativeTime } from './timeline.ts';
+import { formatChangeValue, mergeEntries, relativeTime } from './timeline.ts';
 
 const entry = (id: string, position: string, kind: TimelineEntry['kind'] = 'note', summary = id): TimelineEntry => ({
   id, kind, eventType: 'ActivityLogged', at: '2026-11-01T10:00:00.000Z', position, actorId: 'u', actorName: null, summary, changes: [], activity: null, raw: null,
@@ -25,5 +25,31 @@ describe('mergeEntries', () => {
   });
   it('drops incoming entries outside the active filter', () => {
     expect(mergeEntries([], [entry('a', '01', 'stage'), entry('b', '02', 'call')], ['call']).map((e) => e.id)).toEqual(['b']);
+  });
+});
+
+describe('relativeTime of entries already logged', () => {
+  const now = new Date('2026-12-03T10:00:00Z');
+  it('says "just now" for an entry stamped a little ahead of the browser clock, never "in a moment"', () => {
+    expect(relativeTime('2026-12-03T10:00:20Z', now)).toBe('just now');
+    expect(relativeTime('2026-12-03T10:00:55Z', now)).toBe('just now');
+    expect(relativeTime('2026-12-03T09:59:30Z', now)).toBe('just now');
+  });
+  it('still speaks of the future for what is scheduled later', () => {
+    expect(relativeTime('2026-12-03T10:05:00Z', now)).toBe('in 5 min');
+    expect(relativeTime('2026-12-03T09:55:00Z', now)).toBe('5 min ago');
+  });
+});
+
+describe('formatChangeValue', () => {
+  const ctx = { currency: 'USD', stageName: (id: string) => (id === 's1' ? 'Proposal' : undefined) };
+  it('formats values as the UI shows the field, not raw', () => {
+    expect(formatChangeValue('dealValue', '45000', ctx)).toBe(new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(45000));
+    expect(formatChangeValue('probability', '40', ctx)).toBe('40%');
+    expect(formatChangeValue('expectedCloseDate', '2026-12-24', ctx)).toBe(new Date(2026, 11, 24).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }));
+    expect(formatChangeValue('stageId', 's1', ctx)).toBe('Proposal');
+    expect(formatChangeValue('stageId', 'gone', ctx)).toBe('another stage');
+    expect(formatChangeValue('company', 'Acme', ctx)).toBe('Acme');
+    expect(formatChangeValue('company', null, ctx)).toBeNull();
   });
 });
