@@ -79,7 +79,12 @@ describe('keyboard', () => {
     await expect.poll(() => focused(page), { timeout: 10_000 }).toBe(ids.A1);
     expect(await page.getByTestId(`card-${ids.A1}`).evaluate((el) => el.closest('.column')?.textContent ?? '')).toContain(targetName);
 
-    await page.keyboard.press('?');
+    // The move says so, with an Undo that puts the card back.
+    expect(await page.getByTestId('undo-toast').textContent()).toContain(`moved to ${targetName}`);
+    await page.getByTestId('undo').click();
+    await expect.poll(() => columnOf(ids.A1), { timeout: 10_000 }).toBe(0);
+
+    await page.locator('body').press('?');
     await page.getByTestId('keyboard-help').waitFor();
     expect(await page.getByTestId('keyboard-help').textContent()).toContain('Move between cards and columns');
     await page.keyboard.press('Escape');

@@ -19,6 +19,7 @@ export function createAppRouter(): Router {
       { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },
       { path: '/', name: 'board', component: () => import('./pages/BoardPage.vue') },
       { path: '/analytics', name: 'analytics', component: () => import('./pages/AnalyticsPage.vue') },
+      { path: '/leads', name: 'leads', component: () => import('./pages/LeadsPage.vue') },
       { path: '/leads/:id', name: 'lead', component: () => import('./pages/LeadPage.vue') },
       { path: '/assignments', name: 'assignments', component: () => import('./pages/AssignmentsPage.vue') },
       { path: '/activities', name: 'activities', component: () => import('./pages/ActivitiesPage.vue') },

@@ -60,6 +60,7 @@ export type NavLink = { to: string; label: string; icon: string; testId: string;
 export function navLinks(role: Role): NavLink[] {
   const links: (NavLink & { show: boolean })[] = [
     { to: '/', label: 'Pipeline', icon: 'pi pi-th-large', testId: 'nav-board', primary: true, show: true },
+    { to: '/leads', label: 'Leads', icon: 'pi pi-list', testId: 'nav-leads', primary: true, show: true },
     { to: '/analytics', label: 'Analytics', icon: 'pi pi-chart-line', testId: 'nav-analytics', primary: false, show: true },
     { to: '/activities', label: 'Activities', icon: 'pi pi-calendar', testId: 'nav-activities', primary: true, show: true },
     { to: '/activity-templates', label: 'Templates', icon: 'pi pi-clone', testId: 'nav-templates', primary: false, show: true },
