@@ -60,10 +60,10 @@ describe('the lead page as a workplace', () => {
   const stageText = (page: Page) => page.getByTestId('lead-stage').textContent();
   const noOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
-  it('moves, wins, reopens and loses a lead from its page, each with a toast and an Undo that reverts it', async () => {
-    const lead = await newLead({ firstName: 'Petra', lastName: 'Steps', company: 'Stepwise' });
+  it.each([[1280, 800], [390, 844]])('at %i px: moves, wins, reopens and loses a lead from its page, each with a toast and an Undo that reverts it', async (width, height) => {
+    const lead = await newLead({ firstName: 'Petra', lastName: `Steps${width}`, company: 'Stepwise' });
     const created = await leadNow(lead.id, lead.checkpoint);
-    const page = await openLead('admin@test.local', s.adminPassword, lead.id);
+    const page = await openLead('admin@test.local', s.adminPassword, lead.id, width, height);
     expect(await stageText(page)).toContain('New');
 
     await page.getByTestId('step-Qualified').click();
@@ -91,7 +91,16 @@ describe('the lead page as a workplace', () => {
     await expect.poll(() => page.getByTestId('lead-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('open');
     const after = await leadNow(lead.id);
     expect(after.lostReason).toBeNull();
-    await page.screenshot({ path: path.join(SHOTS, '1280-lead-workplace.png') });
+    expect(await noOverflow(page)).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, `${width}-lead-workplace-stages.png`) });
+
+    // The board agrees: a step to Proposal puts the card in Proposal's column.
+    await page.getByTestId('step-Proposal').click();
+    await expect.poll(() => stageText(page), { timeout: 10_000 }).toContain('Proposal');
+    await page.goto(s.url + '/');
+    const card = page.getByTestId(`card-${lead.id}`);
+    await card.waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await card.evaluate((el) => el.closest('[data-stage-name]')?.getAttribute('data-stage-name'))).toBe('Proposal');
     await page.context().close();
   });
 
@@ -126,6 +135,30 @@ describe('the lead page as a workplace', () => {
     await page.getByTestId('follow-up-task').click();
     await page.getByTestId('activity-form').waitFor();
     expect(await page.getByTestId('activity-type').inputValue()).toBe('task');
+    await page.context().close();
+  });
+
+  it('at 390 px logs a call with one thumb: notes, a duration, the outcome tap; then a follow-up tomorrow', async () => {
+    const lead = await newLead({ company: 'Thumb Co', firstName: 'Tess' });
+    const page = await openLead('admin@test.local', s.adminPassword, lead.id, 390, 844);
+    const long = 'Wants-a-pilot-for-twelve-seats-and-a-call-back-after-their-board-meeting-next-Thursday-morning';
+    await page.getByTestId('quick-call').click();
+    const sheet = await page.getByTestId('call-sheet').boundingBox();
+    expect(sheet!.x).toBeGreaterThanOrEqual(0);
+    expect(sheet!.x + sheet!.width).toBeLessThanOrEqual(390);
+    await page.getByTestId('call-notes').fill(long);
+    await page.getByTestId('call-duration-15').click();
+    await page.getByTestId('quick-call-follow_up_required').click();
+    const top = page.getByTestId('timeline').locator('li[data-kind="call"]').first();
+    await expect.poll(() => top.getByTestId('entry-summary').textContent(), { timeout: 10_000 }).toBe('Call: Call with Tess (follow up required, 15 min)');
+    expect(await top.getByTestId('entry-notes').textContent()).toBe(long);
+    expect(await top.getByTestId('entry-time').textContent()).toBe('just now');
+    expect(await noOverflow(page)).toBe(true);
+    await page.getByTestId('follow-up').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, '390-lead-workplace-call.png') });
+    await page.getByTestId('follow-up-1').click();
+    await expect.poll(() => page.getByTestId('timeline').locator('li[data-kind="task"]').first().getByTestId('entry-summary').textContent(), { timeout: 10_000 }).toBe('Task: Follow up with Tess (open)');
+    expect(await page.getByTestId('follow-up').count()).toBe(0);
     await page.context().close();
   });
 

@@ -1,9 +1,13 @@
 import type { TimelineEntry, TimelineKind } from '@leadline/contracts';
 import { formatMoney } from './money.ts';
 
-/** "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", then the date; future times "in 2 h". */
-export function relativeTime(at: string, now: Date = new Date()): string {
-  const diff = Date.parse(at) - now.getTime();
+/**
+ * "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", then the date; future times "in 2 h".
+ * `logged`: the time of something that already happened (a timeline entry), so a time ahead of this
+ * browser's clock is skew between the machines, never the future.
+ */
+export function relativeTime(at: string, now: Date = new Date(), options: { logged?: boolean } = {}): string {
+  const diff = options.logged ? Math.min(0, Date.parse(at) - now.getTime()) : Date.parse(at) - now.getTime();
   const past = diff <= 0;
   const s = Math.abs(diff) / 1000;
   const say = (n: number, unit: string) => (past ? `${n} ${unit} ago` : `in ${n} ${unit}`);
@@ -76,4 +80,19 @@ export function formatChangeValue(field: string, value: string | null | undefine
     default:
       return value;
   }
+}
+
+/** "Won (45000): moved to Won" from the server, with the amount as the page shows money. */
+export function formatSummary(entry: Pick<TimelineEntry, 'kind' | 'summary'>, currency: string): string {
+  if (entry.kind !== 'stage') return entry.summary;
+  return entry.summary.replace(/^Won \((-?\d+(?:\.\d+)?)\)/, (_, n: string) => `Won (${formatMoney(Number(n), { currency })})`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who did it, by name: the server's name, else one the page knows; a process by its name; never a bare id. */
+export function actorText(entry: Pick<TimelineEntry, 'actorId' | 'actorName'>, userName?: (id: string) => string | undefined): string {
+  if (entry.actorName) return entry.actorName;
+  if (UUID.test(entry.actorId)) return userName?.(entry.actorId) ?? 'a removed user';
+  return `${entry.actorId.charAt(0).toUpperCase()}${entry.actorId.slice(1)} (automatic)`;
 }

@@ -1,6 +1,6 @@
 import type { TimelineEntry } from '@leadline/contracts';
 import { describe, expect, it } from 'vitest';
-import { formatChangeValue, mergeEntries, relativeTime } from './timeline.ts';
+import { actorText, formatChangeValue, formatSummary, mergeEntries, relativeTime } from './timeline.ts';
 
 const entry = (id: string, position: string, kind: TimelineEntry['kind'] = 'note', summary = id): TimelineEntry => ({
   id, kind, eventType: 'ActivityLogged', at: '2026-11-01T10:00:00.000Z', position, actorId: 'u', actorName: null, summary, changes: [], activity: null, raw: null,
@@ -51,5 +51,29 @@ describe('formatChangeValue', () => {
     expect(formatChangeValue('stageId', 'gone', ctx)).toBe('another stage');
     expect(formatChangeValue('company', 'Acme', ctx)).toBe('Acme');
     expect(formatChangeValue('company', null, ctx)).toBeNull();
+  });
+});
+
+describe('relativeTime of what already happened ({ logged: true })', () => {
+  const now = new Date('2026-12-03T10:00:00Z');
+  it('reads a time minutes ahead of this clock as skew: "just now", not the future', () => {
+    expect(relativeTime('2026-12-03T10:03:00Z', now, { logged: true })).toBe('just now');
+    expect(relativeTime('2026-12-03T10:03:00Z', now)).toBe('in 3 min');
+    expect(relativeTime('2026-12-03T09:57:00Z', now, { logged: true })).toBe('3 min ago');
+  });
+});
+
+describe('formatSummary and actorText', () => {
+  it('shows a won amount as money, leaves other summaries alone', () => {
+    const money = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 }).format(45000);
+    expect(formatSummary({ kind: 'stage', summary: 'Won (45000): moved to Won' }, 'EUR')).toBe(`Won (${money}): moved to Won`);
+    expect(formatSummary({ kind: 'note', summary: 'Won (45000): a note subject' }, 'EUR')).toBe('Won (45000): a note subject');
+  });
+  it('names the actor, never shows a bare id', () => {
+    const names = (id: string) => (id === '11111111-1111-4111-8111-111111111111' ? 'Rita Rep' : undefined);
+    expect(actorText({ actorId: 'x', actorName: 'Ana' }, names)).toBe('Ana');
+    expect(actorText({ actorId: '11111111-1111-4111-8111-111111111111', actorName: null }, names)).toBe('Rita Rep');
+    expect(actorText({ actorId: '22222222-2222-4222-8222-222222222222', actorName: null }, names)).toBe('a removed user');
+    expect(actorText({ actorId: 'router', actorName: null }, names)).toBe('Router (automatic)');
   });
 });
