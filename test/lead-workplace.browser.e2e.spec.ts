@@ -148,6 +148,7 @@ describe('the lead page as a workplace', () => {
     expect(sheet!.x + sheet!.width).toBeLessThanOrEqual(390);
     await page.getByTestId('call-notes').fill(long);
     await page.getByTestId('call-duration-15').click();
+    await page.screenshot({ path: path.join(SHOTS, '390-lead-workplace-call-sheet.png') });
     await page.getByTestId('quick-call-follow_up_required').click();
     const top = page.getByTestId('timeline').locator('li[data-kind="call"]').first();
     await expect.poll(() => top.getByTestId('entry-summary').textContent(), { timeout: 10_000 }).toBe('Call: Call with Tess (follow up required, 15 min)');
