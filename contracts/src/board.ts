@@ -28,8 +28,8 @@ export const boardFilterShape = {
   q: z.string().trim().min(1).max(200).optional(),
 };
 export type BoardFilter = { ownerId?: string; source?: string; minValue?: number; maxValue?: number; q?: string };
-const valueRangeOrdered = (b: { minValue?: number; maxValue?: number }) => b.minValue === undefined || b.maxValue === undefined || b.minValue <= b.maxValue;
-const valueRangeIssue = { message: 'minValue must not exceed maxValue', path: ['maxValue'] };
+export const valueRangeOrdered = (b: { minValue?: number; maxValue?: number }) => b.minValue === undefined || b.maxValue === undefined || b.minValue <= b.maxValue;
+export const valueRangeIssue = { message: 'minValue must not exceed maxValue', path: ['maxValue'] };
 
 export const boardQuery = z.object({
   ...boardFilterShape,

@@ -159,13 +159,4 @@ export const leadCard = z.object({
 });
 export type LeadCard = z.infer<typeof leadCard>;
 
-export const leadListQuery = z.object({
-  stageId: uuid.optional(),
-  ownerId: z.union([uuid, z.literal('none')]).optional(),
-  q: z.string().trim().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
-  minCheckpoint: checkpoint.optional(),
-});
-
 export const leadPage = queryMeta.extend({ items: z.array(leadDto), nextCursor: z.string().nullable() });

@@ -24,6 +24,7 @@ export function tableResolver(projection: Projection, suffix: string): (name: st
 export async function createTables(db: Queryable, projection: Projection, suffix: string, options: { deferIndexes?: boolean } = {}): Promise<void> {
   for (const table of projection.tables) {
     const physical = physicalName(table.name, suffix);
+    for (const extension of table.extensions ?? []) await db.query(`CREATE EXTENSION IF NOT EXISTS ${quoted(extension)}`);
     await db.query(`DROP TABLE IF EXISTS ${physical}`);
     await db.query(table.ddl(physical));
     for (const index of table.lookupIndexes?.(physical) ?? []) await db.query(index);

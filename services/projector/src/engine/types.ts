@@ -38,6 +38,8 @@ export type ProjectionTable = {
   ddl(physical: string): string;
   /** Secondary indexes for readers (`CREATE INDEX ON <physical> ...`): built after a rebuild's bulk load. */
   indexes?(physical: string): string[];
+  /** PostgreSQL extensions the table or its indexes need (`pg_trgm`): created if missing, before the table. */
+  extensions?: readonly string[];
   /** Indexes the handlers themselves read through: built with the table, so a rebuild never scans. */
   lookupIndexes?(physical: string): string[];
 };

@@ -4,7 +4,8 @@ import { redactFields } from '../fields/redact.ts';
 import type { Scope } from '../read/visibility.ts';
 import { decodeTimeCursor, encodeTimeCursor } from './cursor.ts';
 
-export type ActivityFilter = Omit<ActivityListQuery, 'minCheckpoint'> & { includeDeleted?: boolean };
+/** `onVisibleLeads`: only activities on leads the scope sees, not also those given to the rep on others' leads (the global search opens the lead). */
+export type ActivityFilter = Omit<ActivityListQuery, 'minCheckpoint'> & { includeDeleted?: boolean; onVisibleLeads?: boolean };
 
 const KEY = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -45,11 +46,11 @@ export function searchQuery(q: string): string | null {
  * A rep who sees only their own leads sees activities on those (and unassigned) leads, and any
  * activity given to them. An EXISTS on the lead's key, so the page is chosen from `activities` alone.
  */
-function scopeSql(scope: Scope, params: unknown[]): string {
+function scopeSql(scope: Scope, params: unknown[], onVisibleLeads = false): string {
   if (scope.kind === 'all') return 'TRUE';
   params.push(scope.userId);
   const p = `$${params.length}::uuid`;
-  return `(a.user_id = ${p} OR EXISTS (SELECT 1 FROM read.leads l WHERE l.id = a.lead_id AND (l.owner_id = ${p} OR l.owner_id IS NULL)))`;
+  return `(${onVisibleLeads ? 'FALSE' : `a.user_id = ${p}`} OR EXISTS (SELECT 1 FROM read.leads l WHERE l.id = a.lead_id AND (l.owner_id = ${p} OR l.owner_id IS NULL)))`;
 }
 
 /**
@@ -63,7 +64,7 @@ export const GIN_SORT_LIMIT = 20_000;
 
 export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFilter, fields: FieldView): Promise<{ items: ActivityDto[]; nextCursor: string | null }> {
   const params: unknown[] = [];
-  const where = [scopeSql(scope, params)];
+  const where = [scopeSql(scope, params, f.onVisibleLeads)];
   const add = (sql: (p: string) => string, value: unknown) => {
     params.push(value);
     where.push(sql(`$${params.length}`));

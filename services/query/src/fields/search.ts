@@ -40,27 +40,55 @@ export function fieldVisibleSql(view: LeadFieldView, field: PolicyField, alias: 
 
 const and = (condition: string, test: string): string | null => (condition === 'FALSE' ? null : condition === 'TRUE' ? test : `(${condition} AND ${test})`);
 
+export type LeadMatchField = 'name' | 'company' | 'email' | 'phone' | 'externalId';
+
+/** A phone search: digits and the usual separators only, at least 3 digits; compared digits to digits. */
+const phoneDigits = (q: string): string | null => {
+  if (!/^[0-9+()\-.\s]+$/.test(q)) return null;
+  const digits = q.replace(/\D/g, '');
+  return digits.length >= 3 ? digits : null;
+};
+
 /**
- * `q` matches name, company and email, each only where the viewer may see it: a lead is never
- * found by a value hidden from the one searching. Unrestricted viewers get the plain condition.
+ * One SQL condition per searchable field, each true only where the viewer may see that field on
+ * the lead `alias`: a lead is never found by a value hidden from the one searching. Fields hidden
+ * on every lead are left out. Substring matches, case-insensitive, `%` and `_` taken literally.
+ * `phone` and `externalId` (the custom field `externalId`) only when asked for (the global search).
  */
-export function leadSearchSql(view: LeadFieldView, q: string, alias: string, params: unknown[]): string {
+export function leadMatchSql(view: LeadFieldView, q: string, alias: string, params: unknown[], include: readonly LeadMatchField[]): { field: LeadMatchField; sql: string }[] {
   params.push(`%${escapeLike(q)}%`);
   const p = `$${params.length}`;
-  const first = fieldVisibleSql(view, 'firstName', alias, params);
-  const last = fieldVisibleSql(view, 'lastName', alias, params);
-  const name = `(COALESCE(${alias}.first_name, '') || ' ' || COALESCE(${alias}.last_name, '')) ILIKE ${p}`;
-  const parts =
-    first === 'TRUE' && last === 'TRUE'
-      ? [name]
-      : [and(first === 'TRUE' ? last : last === 'TRUE' ? first : `${first} AND ${last}`, name), and(first, `${alias}.first_name ILIKE ${p}`), and(last, `${alias}.last_name ILIKE ${p}`)];
-  parts.push(and(fieldVisibleSql(view, 'company', alias, params), `${alias}.company ILIKE ${p}`));
-  parts.push(and(fieldVisibleSql(view, 'email', alias, params), `${alias}.email ILIKE ${p}`));
-  const kept = parts.filter((part): part is string => part !== null);
-  return kept.length === 0 ? 'FALSE' : `(${kept.join(' OR ')})`;
+  const out: { field: LeadMatchField; sql: string | null }[] = [];
+  if (include.includes('name')) {
+    const first = fieldVisibleSql(view, 'firstName', alias, params);
+    const last = fieldVisibleSql(view, 'lastName', alias, params);
+    const name = `(COALESCE(${alias}.first_name, '') || ' ' || COALESCE(${alias}.last_name, '')) ILIKE ${p}`;
+    const parts =
+      first === 'TRUE' && last === 'TRUE'
+        ? [name]
+        : [and(first === 'TRUE' ? last : last === 'TRUE' ? first : `${first} AND ${last}`, name), and(first, `${alias}.first_name ILIKE ${p}`), and(last, `${alias}.last_name ILIKE ${p}`)];
+    const kept = parts.filter((part): part is string => part !== null);
+    out.push({ field: 'name', sql: kept.length === 0 ? null : kept.length === 1 ? kept[0] : `(${kept.join(' OR ')})` });
+  }
+  if (include.includes('company')) out.push({ field: 'company', sql: and(fieldVisibleSql(view, 'company', alias, params), `${alias}.company ILIKE ${p}`) });
+  if (include.includes('email')) out.push({ field: 'email', sql: and(fieldVisibleSql(view, 'email', alias, params), `${alias}.email ILIKE ${p}`) });
+  const digits = include.includes('phone') ? phoneDigits(q) : null;
+  if (digits) {
+    params.push(`%${digits}%`);
+    const d = `$${params.length}`;
+    out.push({ field: 'phone', sql: and(fieldVisibleSql(view, 'phone', alias, params), `regexp_replace(${alias}.phone, '[^0-9]', '', 'g') LIKE ${d}`) });
+  }
+  if (include.includes('externalId')) out.push({ field: 'externalId', sql: and(fieldVisibleSql(view, 'custom.externalId', alias, params), `(${alias}.custom_fields ->> 'externalId') ILIKE ${p}`) });
+  return out.filter((m): m is { field: LeadMatchField; sql: string } => m.sql !== null);
 }
 
-/** Filters that test a lead field, by query parameter. Sorting by a field does not exist yet; it would be refused alike. */
+/** The board's and the lead list's `q`: name, company or email, each only where the viewer may see it. */
+export function leadSearchSql(view: LeadFieldView, q: string, alias: string, params: unknown[]): string {
+  const parts = leadMatchSql(view, q, alias, params, ['name', 'company', 'email']);
+  return parts.length === 0 ? 'FALSE' : `(${parts.map((m) => m.sql).join(' OR ')})`;
+}
+
+/** Filters that test a lead field, by query parameter (sorts are refused alike: read/leadSort.ts). */
 const FILTERED_FIELDS: Record<string, PolicyField> = { source: 'source', minValue: 'dealValue', maxValue: 'dealValue' };
 
 /** Filtering by a field hidden from the viewer on some leads would tell its values: refused with 400 naming each parameter. */

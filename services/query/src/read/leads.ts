@@ -1,42 +1,40 @@
-import type { LeadCard, LeadDto } from '@leadline/contracts';
+import { defaultSortDir, type LeadCard, type LeadDto, type LeadListQuery } from '@leadline/contracts';
 import type pg from 'pg';
 import type { LeadFieldView } from '../fields/policyCache.ts';
-import { leadSearchSql } from '../fields/search.ts';
-import { decodeListCursor, encodeListCursor } from './cursor.ts';
+import { boardFilterSql, pickFilter } from './boardFilter.ts';
+import { decodeSortCursor, encodeSortCursor, sortSql } from './leadSort.ts';
 import { CARD_COLUMNS, LEAD_COLUMNS, toLeadCard, toLeadDto, type CardRow, type LeadRow } from './rows.ts';
 import { visibilitySql, type Scope } from './visibility.ts';
 
-export type LeadFilter = { stageId?: string; ownerId?: string; q?: string; limit: number; cursor?: string };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export type LeadFilter = Omit<LeadListQuery, 'minCheckpoint'>;
 
 /** Escapes LIKE wildcards so that user text matches literally (backslash is PostgreSQL's default escape). */
 export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** `fields`: the reader's field permissions, so that `q` never matches a value hidden from them. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The lead list: the board's filters (boardFilterSql, the one implementation) and a stage, in the
+ * scope, sorted by one column with keyset paging. `fields`: the reader's field permissions, so that
+ * `q` never matches a value hidden from them (the caller refuses hidden filters and sorts first).
+ */
 export async function listLeads(pool: pg.Pool, scope: Scope, filter: LeadFilter, fields: LeadFieldView): Promise<{ items: LeadDto[]; nextCursor: string | null }> {
   const params: unknown[] = [];
-  const where = [visibilitySql(scope, 'l', params)];
+  const where = [visibilitySql(scope, 'l', params), boardFilterSql(pickFilter(filter), 'l', params, fields)];
   if (filter.stageId) {
     params.push(filter.stageId);
     where.push(`l.stage_id = $${params.length}::uuid`);
   }
-  if (filter.ownerId === 'none') where.push('l.owner_id IS NULL');
-  else if (filter.ownerId) {
-    params.push(filter.ownerId);
-    where.push(`l.owner_id = $${params.length}::uuid`);
-  }
-  if (filter.q) where.push(leadSearchSql(fields, filter.q, 'l', params));
-  if (filter.cursor) {
-    const after = decodeListCursor(filter.cursor);
-    params.push(after.createdAt, after.id);
-    where.push(`(l.created_at, l.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
+  const dir = filter.dir ?? defaultSortDir(filter.sort);
+  const after = filter.cursor ? decodeSortCursor(filter.cursor, filter.sort, dir) : null;
+  const sort = sortSql(filter.sort, dir, after, params);
+  if (sort.after) where.push(sort.after);
   params.push(filter.limit + 1);
-  const { rows } = await pool.query<LeadRow>(
-    `SELECT ${LEAD_COLUMNS} FROM read.leads l LEFT JOIN read.users u ON u.id = l.owner_id
+  const { rows } = await pool.query<LeadRow & { sort_null: boolean; sort_key: string }>(
+    `SELECT ${LEAD_COLUMNS}, ${sort.isNull} AS sort_null, ${sort.key} AS sort_key
+     FROM read.leads l LEFT JOIN read.users u ON u.id = l.owner_id ${sort.join}
      WHERE ${where.join(' AND ')}
-     ORDER BY l.created_at DESC, l.id DESC
+     ORDER BY ${sort.orderBy}
      LIMIT $${params.length}`,
     params,
   );
@@ -44,7 +42,7 @@ export async function listLeads(pool: pg.Pool, scope: Scope, filter: LeadFilter,
   const last = page[page.length - 1];
   return {
     items: page.map(toLeadDto),
-    nextCursor: rows.length > filter.limit && last ? encodeListCursor({ createdAt: last.created_key, id: last.id }) : null,
+    nextCursor: rows.length > filter.limit && last ? encodeSortCursor({ sort: filter.sort, dir, isNull: last.sort_null, key: last.sort_key, id: last.id }) : null,
   };
 }
 

@@ -1,13 +1,16 @@
-import { leadDto, leadIdParams, leadListQuery, leadPage, minCheckpointQuery, queryMeta } from '@leadline/contracts';
+import { globalSearchQuery, leadDto, leadIdParams, leadListQuery, leadPage, minCheckpointQuery, queryMeta, searchResults } from '@leadline/contracts';
 import { auditContext, recordAudit } from '@leadline/command';
 import { NotFoundError } from '@leadline/platform';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { redactLead } from '../fields/redact.ts';
 import { RecentRestrictedReads, restrictedFieldsShown } from '../fields/restrictedRead.ts';
+import { refuseHiddenFilters } from '../fields/search.ts';
 import { requirePrincipal } from '../principal.ts';
-import { LEAD_CARDS, USERS } from '../projections.ts';
+import { ACTIVITIES, LEAD_CARDS, STAGES, USERS } from '../projections.ts';
 import { getLead, listLeads } from '../read/leads.ts';
+import { refuseHiddenSort } from '../read/leadSort.ts';
+import { searchActivities, searchLeads } from '../read/search.ts';
 import { scopeFor } from '../read/visibility.ts';
 import { metaHeaders, type RouteContext } from './context.ts';
 
@@ -22,8 +25,9 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
     '/api/leads',
     {
       schema: {
-        summary: 'Leads, newest first, with filters and cursor paging',
-        description: '`q` matches name, company and email (case-insensitive, literal), each only where you may see it. `ownerId=none` lists unassigned leads. Fields hidden from you by the field permissions are absent; `readOnlyFields` names those you may see but not change.',
+        summary: 'Leads, sorted by a column, with the board\'s filters and keyset paging',
+        description:
+          'Filters as the board takes them (`ownerId` or `none`, `source`, `minValue`, `maxValue`, `q`: name, company and email) plus `stageId`. `sort`: name, company, value, stage (pipeline order), owner (name), createdAt (default), updatedAt; `dir` asc or desc (default: desc for dates and value, else asc); ties are broken by id and empty values come last ascending. `nextCursor` continues the same sort only (400 otherwise); it is opaque. A rep sees their own and unassigned leads (unless REP_VISIBILITY=all). Field permissions: fields hidden from you are absent, `q` never matches a hidden value, and filtering or sorting by a field hidden from you on some leads is refused (400 naming the parameter). `readOnlyFields` names those you may see but not change.',
         tags: ['leads'],
         querystring: leadListQuery,
         response: { 200: leadPage },
@@ -32,11 +36,36 @@ export function registerLeadRoutes(app: FastifyInstance, ctx: RouteContext): voi
     async (request, reply) => {
       const principal = await requirePrincipal(request, ctx.sessions);
       const { minCheckpoint, ...filter } = request.query;
-      const meta = await ctx.tracker.waitFor(READS, minCheckpoint);
       const fields = await ctx.fields.viewFor(principal);
+      refuseHiddenFilters(fields, request.query);
+      refuseHiddenSort(fields, filter.sort);
+      const meta = await ctx.tracker.waitFor(filter.sort === 'stage' ? [...READS, STAGES] : READS, minCheckpoint);
       const page = await listLeads(ctx.pool, scopeFor(principal, ctx.repVisibility), filter, fields);
       metaHeaders(reply, meta);
       return { ...page, items: page.items.map((lead) => redactLead(fields, lead)), ...meta };
+    },
+  );
+
+  r.get(
+    '/api/search',
+    {
+      schema: {
+        summary: 'Global search: up to 10 leads and 10 activities',
+        description:
+          'Leads whose name, company, email, phone (digits compared to digits, from 3 digits) or external id (the custom field `externalId`) contains `q`, most recently changed first, with `matched` naming the fields that matched; activities whose subject or description has the words of `q` (word prefixes), newest first. Only leads you may see (a rep: their own and unassigned, unless REP_VISIBILITY=all) and activities on them; a field hidden from you is neither shown nor searched.',
+        tags: ['leads'],
+        querystring: globalSearchQuery,
+        response: { 200: searchResults },
+      },
+    },
+    async (request, reply) => {
+      const principal = await requirePrincipal(request, ctx.sessions);
+      const fields = await ctx.fields.viewFor(principal);
+      const meta = await ctx.tracker.waitFor([LEAD_CARDS, USERS, STAGES, ACTIVITIES], request.query.minCheckpoint);
+      const scope = scopeFor(principal, ctx.repVisibility);
+      const [leads, activities] = await Promise.all([searchLeads(ctx.pool, scope, request.query.q, fields), searchActivities(ctx.pool, scope, request.query.q, fields)]);
+      metaHeaders(reply, meta);
+      return { leads, activities, ...meta };
     },
   );
 

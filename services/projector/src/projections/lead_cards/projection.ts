@@ -1,5 +1,6 @@
 import { defineProjection } from '../../engine/types.ts';
 import { foldLeadCards, id, type LeadCardsEvent } from './fold.ts';
+import { NAME_KEY } from './sortKeys.ts';
 import { readLeads, readStages, writeLeads, writeStages } from './rows.ts';
 
 /**
@@ -14,7 +15,8 @@ export const leadCardsProjection = defineProjection({
   // 2: the overview's (stage_id, stage_entered_at) and (stage_id, updated_at) indexes, earlier autovacuum.
   // 3: activities touch a lead (activity_at, touched_at): rotting counts them; (stage_id, touched_at) index.
   // 4: forgotten_at; a LeadForgotten erases the names, email and phone.
-  version: 4,
+  // 5: the lead list's sort indexes and the search's trigram indexes (docs/performance.md, "Lead list and search").
+  version: 5,
   live: true,
   eventTypes: [
     'StageAdded',
@@ -67,6 +69,8 @@ export const leadCardsProjection = defineProjection({
         forgotten_at timestamptz,
         touched_at timestamptz GENERATED ALWAYS AS (GREATEST(updated_at, activity_at)) STORED
       ) WITH (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01)`,
+      // pg_trgm: trusted, so the database owner may create it without superuser rights.
+      extensions: ['pg_trgm'],
       indexes: (t) => [
         `CREATE INDEX ON ${t} (stage_id, rank, id)`,
         `CREATE INDEX ON ${t} (owner_id)`,
@@ -74,6 +78,17 @@ export const leadCardsProjection = defineProjection({
         `CREATE INDEX ON ${t} (created_at DESC, id DESC)`,
         `CREATE INDEX ON ${t} (stage_id, stage_entered_at)`,
         `CREATE INDEX ON ${t} (stage_id, touched_at)`,
+        // The lead list's keyset sorts: the same expressions as services/query/src/read/leadSort.ts.
+        `CREATE INDEX ON ${t} (updated_at, id)`,
+        `CREATE INDEX ON ${t} ((${NAME_KEY} IS NULL), (COALESCE(${NAME_KEY}, '')), id)`,
+        `CREATE INDEX ON ${t} ((company IS NULL), (COALESCE(lower(company), '')), id)`,
+        `CREATE INDEX ON ${t} ((deal_value IS NULL), (COALESCE(deal_value, 0)), id)`,
+        // Search: substring matches (ILIKE '%…%') through trigrams; the name as the search builds it.
+        `CREATE INDEX ON ${t} USING gin ((COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) gin_trgm_ops)`,
+        `CREATE INDEX ON ${t} USING gin (company gin_trgm_ops)`,
+        `CREATE INDEX ON ${t} USING gin (email gin_trgm_ops)`,
+        `CREATE INDEX ON ${t} USING gin ((regexp_replace(phone, '[^0-9]', '', 'g')) gin_trgm_ops)`,
+        `CREATE INDEX ON ${t} USING gin ((custom_fields ->> 'externalId') gin_trgm_ops)`,
       ],
     },
     {
