@@ -123,6 +123,7 @@ describe('field permissions: the permission walk', () => {
     if (url === '/api/pipeline/board') return [`${url}?limit=1`, `${url}?asOf=${now}`];
     if (url === '/api/pipeline/overview') return [url, `${url}?asOf=${now}`];
     if (url === '/api/leads') return [url, `${url}?q=beta`];
+    if (url === '/api/search') return [`${url}?q=beta`, `${url}?q=secret`, `${url}?q=${encodeURIComponent('+1 555')}`];
     if (!url.includes(':')) return [url];
     if (url.startsWith('/api/leads/:id')) return [ids.leadA, ids.leadB, ids.leadB2].map((id) => url.replace(':id', id));
     if (url === '/api/users/:id/activities') return [ids.repB, ids.repA].map((id) => url.replace(':id', id));

@@ -34,7 +34,7 @@ export async function searchLeads(pool: pg.Pool, scope: Scope, q: string, view: 
   params.push(limit);
   const { rows } = await pool.query<Row>(
     `SELECT l.id, l.stage_id, s.name AS stage_name, l.owner_id, u.name AS owner_name, l.first_name, l.last_name, l.company, l.email, l.phone,
-       l.custom_fields ->> 'externalId' AS external_id, ${matches.map((m) => `COALESCE(${m.sql}, FALSE) AS m_${m.field}`).join(', ')}
+       l.custom_fields ->> 'externalId' AS external_id, ${matches.map((m) => `COALESCE(${m.sql}, FALSE) AS "m_${m.field}"`).join(', ')}
      FROM read.leads l LEFT JOIN read.users u ON u.id = l.owner_id LEFT JOIN read.stages s ON s.id = l.stage_id
      WHERE ${visible} AND (${matches.map((m) => m.sql).join(' OR ')})
      ORDER BY l.updated_at DESC, l.id DESC
