@@ -64,6 +64,7 @@ describe('lead list and global search', () => {
     const policy: FieldPolicy = {
       rules: [
         { role: 'rep', leads: 'all', teamId: null, field: 'email', access: 'hidden' },
+        { role: 'rep', leads: 'all', teamId: null, field: 'phone', access: 'hidden' },
         { role: 'analyst', leads: 'all', teamId: null, field: 'dealValue', access: 'hidden' },
         { role: 'manager', leads: 'all', teamId: null, field: 'custom.externalId', access: 'visible' },
       ],
@@ -197,6 +198,10 @@ describe('lead list and global search', () => {
     expect(searchResults.parse(repB.body).leads).toEqual([]);
     expect(JSON.stringify((await get('repB', '/api/search?q=Person07')).body)).not.toContain(SECRET_EMAIL);
     expect((await list('repB', `q=${encodeURIComponent('secret.example')}`)).items).toEqual([]);
+    // Phone hidden from reps too (below): a search by its digits finds nothing, and is not an error.
+    const phone = await get('repB', `/api/search?q=${encodeURIComponent('20 7946')}`);
+    expect(phone.status).toBe(200);
+    expect(searchResults.parse(phone.body).leads).toEqual([]);
 
     const analystSort = await get<{ errors: { field: string }[] }>('analyst', '/api/leads?sort=value');
     expect(analystSort.status).toBe(400);

@@ -56,29 +56,38 @@ const phoneDigits = (q: string): string | null => {
  * `phone` and `externalId` (the custom field `externalId`) only when asked for (the global search).
  */
 export function leadMatchSql(view: LeadFieldView, q: string, alias: string, params: unknown[], include: readonly LeadMatchField[]): { field: LeadMatchField; sql: string }[] {
-  params.push(`%${escapeLike(q)}%`);
-  const p = `$${params.length}`;
+  // Every parameter pushed must be named by the SQL (PostgreSQL cannot type an unused one): the
+  // patterns are pushed on first use, after the visibility of the field is known.
+  const lazy = (value: string) => {
+    let at: string | null = null;
+    return () => {
+      if (at === null) {
+        params.push(value);
+        at = `$${params.length}`;
+      }
+      return at;
+    };
+  };
+  const p = lazy(`%${escapeLike(q)}%`);
   const out: { field: LeadMatchField; sql: string | null }[] = [];
+  const when = (visible: string, test: () => string): string | null => (visible === 'FALSE' ? null : and(visible, test()));
   if (include.includes('name')) {
     const first = fieldVisibleSql(view, 'firstName', alias, params);
     const last = fieldVisibleSql(view, 'lastName', alias, params);
-    const name = `(COALESCE(${alias}.first_name, '') || ' ' || COALESCE(${alias}.last_name, '')) ILIKE ${p}`;
-    const parts =
-      first === 'TRUE' && last === 'TRUE'
-        ? [name]
-        : [and(first === 'TRUE' ? last : last === 'TRUE' ? first : `${first} AND ${last}`, name), and(first, `${alias}.first_name ILIKE ${p}`), and(last, `${alias}.last_name ILIKE ${p}`)];
+    const name = () => `(COALESCE(${alias}.first_name, '') || ' ' || COALESCE(${alias}.last_name, '')) ILIKE ${p()}`;
+    const both = first === 'TRUE' ? last : last === 'TRUE' ? first : first === 'FALSE' || last === 'FALSE' ? 'FALSE' : `${first} AND ${last}`;
+    const parts = first === 'TRUE' && last === 'TRUE' ? [name()] : [when(both, name), when(first, () => `${alias}.first_name ILIKE ${p()}`), when(last, () => `${alias}.last_name ILIKE ${p()}`)];
     const kept = parts.filter((part): part is string => part !== null);
     out.push({ field: 'name', sql: kept.length === 0 ? null : kept.length === 1 ? kept[0] : `(${kept.join(' OR ')})` });
   }
-  if (include.includes('company')) out.push({ field: 'company', sql: and(fieldVisibleSql(view, 'company', alias, params), `${alias}.company ILIKE ${p}`) });
-  if (include.includes('email')) out.push({ field: 'email', sql: and(fieldVisibleSql(view, 'email', alias, params), `${alias}.email ILIKE ${p}`) });
+  if (include.includes('company')) out.push({ field: 'company', sql: when(fieldVisibleSql(view, 'company', alias, params), () => `${alias}.company ILIKE ${p()}`) });
+  if (include.includes('email')) out.push({ field: 'email', sql: when(fieldVisibleSql(view, 'email', alias, params), () => `${alias}.email ILIKE ${p()}`) });
   const digits = include.includes('phone') ? phoneDigits(q) : null;
   if (digits) {
-    params.push(`%${digits}%`);
-    const d = `$${params.length}`;
-    out.push({ field: 'phone', sql: and(fieldVisibleSql(view, 'phone', alias, params), `regexp_replace(${alias}.phone, '[^0-9]', '', 'g') LIKE ${d}`) });
+    const d = lazy(`%${digits}%`);
+    out.push({ field: 'phone', sql: when(fieldVisibleSql(view, 'phone', alias, params), () => `regexp_replace(${alias}.phone, '[^0-9]', '', 'g') LIKE ${d()}`) });
   }
-  if (include.includes('externalId')) out.push({ field: 'externalId', sql: and(fieldVisibleSql(view, 'custom.externalId', alias, params), `(${alias}.custom_fields ->> 'externalId') ILIKE ${p}`) });
+  if (include.includes('externalId')) out.push({ field: 'externalId', sql: when(fieldVisibleSql(view, 'custom.externalId', alias, params), () => `(${alias}.custom_fields ->> 'externalId') ILIKE ${p()}`) });
   return out.filter((m): m is { field: LeadMatchField; sql: string } => m.sql !== null);
 }
 
