@@ -193,7 +193,7 @@ describe('field permissions: the permission walk', () => {
     expect(board.body.columns.flatMap((c) => c.cards)).toEqual([]);
     const refused = await get<{ errors: { field: string }[] }>('rep', '/api/pipeline/board?minValue=1');
     expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ field: 'querystring.minValue', message: 'filters on dealValue, which is hidden from you' }]);
+    expect(refused.body.errors).toEqual([{ field: 'querystring.minValue', message: 'The deal value is hidden from your role on some leads, so you cannot filter by it' }]);
   });
 
   it('follows every live channel as every role while leads change: no hidden value in any message', async () => {

@@ -205,7 +205,7 @@ describe('lead list and global search', () => {
 
     const analystSort = await get<{ errors: { field: string }[] }>('analyst', '/api/leads?sort=value');
     expect(analystSort.status).toBe(400);
-    expect(analystSort.body.errors).toEqual([{ field: 'querystring.sort', message: 'sorts by dealValue, which is hidden from you' }]);
+    expect(analystSort.body.errors).toEqual([{ field: 'querystring.sort', message: 'The deal value is hidden from your role on some leads, so the list cannot be sorted by it' }]);
     expect((await get<{ errors: { field: string }[] }>('analyst', '/api/leads?minValue=1')).body.errors.map((e) => e.field)).toEqual(['querystring.minValue']);
     expect((await list('analyst', 'sort=company&limit=3')).items.every((l) => !('dealValue' in l))).toBe(true);
 

@@ -27,7 +27,7 @@ describe('leads list and global search', () => {
       ids.push(res.body.id);
       last = res.body.checkpoint;
     }
-    const z = await s.api<CommandAccepted>('POST', '/api/leads', admin, { firstName: 'Zora', lastName: 'Quill', company: 'Zebra Works' });
+    const z = await s.api<CommandAccepted>('POST', '/api/leads', admin, { firstName: 'Zora', lastName: 'Quill', company: 'Zebra Works', phone: '+1 (555) 010-7788', dealValue: 999999, customFields: { externalId: 'CRM-00042', tier: 'gold' } });
     zebra = z.body.id;
     const act = await s.api<CommandAccepted>('POST', '/api/activities', admin, { type: 'note', leadId: zebra, subject: 'Marmalade pricing question' });
     expect(act.status).toBe(201);
@@ -58,7 +58,7 @@ describe('leads list and global search', () => {
     await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(56);
     expect(await page.getByTestId('leads-more').count()).toBe(0);
 
-    await page.getByTestId('leads-q').fill('listco 0');
+    await page.getByTestId('filter-q').fill('listco 0');
     await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(10);
     await expect.poll(() => new URL(page.url()).searchParams.get('q'), { timeout: 5_000 }).toBe('listco 0');
     await page.reload();
@@ -76,6 +76,44 @@ describe('leads list and global search', () => {
     await page.context().close();
   });
 
+  it('sorts by a heading click or the sort select (kept in the URL), and shows the columns a user chooses, custom fields included', async () => {
+    const page = await signIn();
+    await page.goto(s.url + '/leads');
+    await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(50);
+    const firstRow = () => rows(page).first().getAttribute('data-testid');
+    // Newest first by default: Zora was created last.
+    await expect.poll(firstRow, { timeout: 10_000 }).toBe(`lead-row-${zebra}`);
+    await page.getByTestId('leads-th-company').locator('button').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('sort'), { timeout: 5_000 }).toBe('company');
+    await expect.poll(firstRow, { timeout: 10_000 }).toBe(`lead-row-${ids[0]}`);
+    expect(await page.getByTestId('leads-th-company').getAttribute('aria-sort')).toBe('ascending');
+    await page.getByTestId('leads-th-company').locator('button').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('dir'), { timeout: 5_000 }).toBe('desc');
+    await expect.poll(firstRow, { timeout: 10_000 }).toBe(`lead-row-${zebra}`);
+    // The only lead with a name comes first A to Z (empty names last).
+    await page.getByTestId('leads-sort').selectOption('name');
+    await expect.poll(() => new URL(page.url()).searchParams.get('dir'), { timeout: 5_000 }).toBe(null);
+    await expect.poll(firstRow, { timeout: 10_000 }).toBe(`lead-row-${zebra}`);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('leads-sort').inputValue(), { timeout: 10_000 }).toBe('name');
+    await expect.poll(firstRow, { timeout: 10_000 }).toBe(`lead-row-${zebra}`);
+
+    await page.getByTestId('leads-columns').click();
+    await page.getByTestId('column-email').uncheck();
+    await page.getByTestId('column-phone').check();
+    await page.getByTestId('column-custom.tier').check();
+    await page.getByTestId('columns-save').click();
+    await page.getByTestId('leads-th-phone').waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId('leads-th-email').count()).toBe(0);
+    expect(await page.getByTestId(`lead-row-${zebra}`).textContent()).toContain('+1 (555) 010-7788');
+    expect(await page.getByTestId(`lead-row-${zebra}`).textContent()).toContain('gold');
+    expect(await page.getByTestId('leads-th-custom.tier').textContent()).toContain('Tier');
+    // The choice is the user's, kept on this device.
+    await page.reload();
+    await page.getByTestId('leads-th-phone').waitFor({ timeout: 10_000 });
+    await page.context().close();
+  });
+
   it('finds a lead by company and an activity by its words with Ctrl+K or /, and opens the chosen one with Enter', async () => {
     const page = await signIn();
     await page.keyboard.press('Control+k');
@@ -88,10 +126,15 @@ describe('leads list and global search', () => {
     await page.getByTestId('search-input').fill('marmalade');
     await expect.poll(() => page.getByTestId('search-results').textContent(), { timeout: 10_000 }).toContain('Marmalade pricing question');
     await page.getByTestId('search-input').fill('listco 1');
-    await expect.poll(() => page.locator('[data-testid^="search-hit-"]').count(), { timeout: 10_000 }).toBe(8);
+    await expect.poll(() => page.locator('[data-testid^="search-hit-"]').count(), { timeout: 10_000 }).toBe(10);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     expect(await page.getByTestId('search-hit-2').getAttribute('aria-selected')).toBe('true');
+    // Phone digits and the external id find the lead too, and the hit shows what matched.
+    await page.getByTestId('search-input').fill('0107788');
+    await expect.poll(() => page.getByTestId('search-results').textContent(), { timeout: 10_000 }).toContain('+1 (555) 010-7788');
+    await page.getByTestId('search-input').fill('crm-00042');
+    await expect.poll(() => page.getByTestId('search-results').textContent(), { timeout: 10_000 }).toContain('external id CRM-00042');
     await page.getByTestId('search-input').fill('no such thing at all');
     await page.getByTestId('search-none').waitFor({ timeout: 10_000 });
     await page.context().close();

@@ -12,6 +12,15 @@ export const policyStandardFields = [
 ] as const;
 export type PolicyStandardField = (typeof policyStandardFields)[number];
 
+/** How a person calls each built-in lead field (the field-permission grid, the lead list's columns, the server's refusals). */
+export const LEAD_FIELD_LABELS: Record<PolicyStandardField, string> = {
+  firstName: 'First name', lastName: 'Last name', email: 'Email', phone: 'Phone', company: 'Company', title: 'Job title', source: 'Source', industry: 'Industry',
+  country: 'Country', city: 'City', companySize: 'Company size', dealValue: 'Deal value', expectedCloseDate: 'Expected close', probability: 'Probability',
+};
+/** "deal value", "custom field budget": a field named inside a sentence. */
+export const fieldInWords = (field: string): string =>
+  field.startsWith('custom.') ? `custom field ${field.slice('custom.'.length)}` : (LEAD_FIELD_LABELS[field as PolicyStandardField] ?? field).toLowerCase();
+
 export const customFieldKey = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Use letters, digits and _ only');
 /** A governed field: a built-in one, or `custom.<key>` for a key of a lead's customFields. */
 export type PolicyField = PolicyStandardField | `custom.${string}`;

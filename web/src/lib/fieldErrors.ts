@@ -10,7 +10,7 @@ export type FieldErrors = Record<string, string>;
 type Issue = { path: readonly PropertyKey[]; message: string };
 
 /** The form's field a path names: `body.firstName` and `firstName.0` → `firstName`; none → `_form`. */
-const fieldOf = (path: string) => path.replace(/^(body|query|params)\.?/, '').split('.')[0] || '_form';
+const fieldOf = (path: string) => path.replace(/^(body|querystring|query|params|headers)(\.|$)/, '').split('.')[0] || '_form';
 
 /** A field name as a person reads it: `firstName` → "First name", `stageId` → "Stage". */
 export function fieldLabel(path: string): string {

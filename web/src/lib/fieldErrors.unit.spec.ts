@@ -9,6 +9,9 @@ describe('failure messages', () => {
     expect(fieldLabel('body.stageId')).toBe('Stage');
     expect(fieldLabel('body.conditions.all.0.value')).toBe('Conditions');
     expect(fieldLabel('')).toBe('');
+    expect(fieldLabel('querystring.sort')).toBe('Sort');
+    expect(fieldLabel('query.minValue')).toBe('Min value');
+    expect(fieldLabel('body')).toBe('');
   });
 
   it('says a field message once: under its field, not again for the form', () => {

@@ -1,4 +1,4 @@
-import { customFieldOf, defaultAccess, policyRoles, policyStandardFields, type FieldAccess, type FieldPolicy, type FieldRule, type PolicyField, type PolicyRole } from '@leadline/contracts';
+import { LEAD_FIELD_LABELS, customFieldOf, defaultAccess, policyRoles, policyStandardFields, type FieldAccess, type FieldPolicy, type FieldRule, type PolicyField, type PolicyRole } from '@leadline/contracts';
 
 /** Which leads the grid is showing rules for: every lead, leads of other teams, or leads of one team. */
 export type GridScope = { leads: 'all'; teamId: null } | { leads: 'other_teams'; teamId: null } | { leads: 'team'; teamId: string };
@@ -8,16 +8,12 @@ export type Cell = FieldAccess | 'inherit';
 
 export const ROLES: readonly PolicyRole[] = policyRoles;
 
-const LABELS: Record<string, string> = {
-  firstName: 'First name', lastName: 'Last name', email: 'Email', phone: 'Phone', company: 'Company', title: 'Title', source: 'Source', industry: 'Industry',
-  country: 'Country', city: 'City', companySize: 'Company size', dealValue: 'Deal value', expectedCloseDate: 'Expected close', probability: 'Probability',
-};
 
 export type GridRow = { field: PolicyField; label: string; custom: boolean };
 
 export function gridRows(policy: FieldPolicy): GridRow[] {
   return [
-    ...policyStandardFields.map((f) => ({ field: f, label: LABELS[f] ?? f, custom: false })),
+    ...policyStandardFields.map((f) => ({ field: f, label: LEAD_FIELD_LABELS[f], custom: false })),
     ...policy.customFields.map((c) => ({ field: customFieldOf(c.key), label: c.label, custom: true })),
   ];
 }

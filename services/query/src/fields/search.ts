@@ -1,4 +1,4 @@
-import { defaultAccess, hiddenOnSomeLeads, type FieldAccess, type FieldRule, type PolicyField } from '@leadline/contracts';
+import { defaultAccess, fieldInWords, hiddenOnSomeLeads, type FieldAccess, type FieldRule, type PolicyField } from '@leadline/contracts';
 import { ValidationError } from '@leadline/platform';
 import { escapeLike } from '../read/leads.ts';
 import type { LeadFieldView } from './policyCache.ts';
@@ -105,7 +105,7 @@ export function refuseHiddenFilters(view: LeadFieldView, query: Record<string, u
   const refused = Object.entries(FILTERED_FIELDS).filter(([param, field]) => query[param] !== undefined && hiddenOnSomeLeads(view, field));
   if (refused.length === 0) return;
   throw new ValidationError(
-    `You may not filter by ${[...new Set(refused.map(([, f]) => f))].join(', ')}: hidden from your role on some leads`,
-    refused.map(([param, field]) => ({ field: `querystring.${param}`, message: `filters on ${field}, which is hidden from you` })),
+    `You may not filter by the ${[...new Set(refused.map(([, f]) => fieldInWords(f)))].join(' and ')}: it is hidden from your role on some leads`,
+    refused.map(([param, field]) => ({ field: `querystring.${param}`, message: `The ${fieldInWords(field)} is hidden from your role on some leads, so you cannot filter by it` })),
   );
 }

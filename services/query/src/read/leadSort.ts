@@ -1,4 +1,4 @@
-import { defaultSortDir, hiddenOnSomeLeads, type LeadSort, type PolicyField, type SortDir } from '@leadline/contracts';
+import { defaultSortDir, fieldInWords, hiddenOnSomeLeads, type LeadSort, type PolicyField, type SortDir } from '@leadline/contracts';
 import { ValidationError } from '@leadline/platform';
 import { z } from 'zod';
 import type { LeadFieldView } from '../fields/policyCache.ts';
@@ -42,8 +42,9 @@ export const cursorKeySql = (sort: LeadSort): string => {
 export function refuseHiddenSort(view: LeadFieldView, sort: LeadSort): void {
   const hidden = SORTS[sort].fields.filter((f) => hiddenOnSomeLeads(view, f));
   if (hidden.length === 0) return;
-  throw new ValidationError(`You may not sort by ${sort}: ${hidden.join(', ')} is hidden from your role on some leads`, [
-    { field: 'querystring.sort', message: `sorts by ${hidden.join(', ')}, which is hidden from you` },
+  const words = hidden.map(fieldInWords).join(' and ');
+  throw new ValidationError(`You may not sort by the ${words}: it is hidden from your role on some leads`, [
+    { field: 'querystring.sort', message: `The ${words} is hidden from your role on some leads, so the list cannot be sorted by it` },
   ]);
 }
 
