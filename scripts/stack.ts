@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, buildCommandApp } from '@leadline/command';
 import { MasterKeys, defaultKeyFile, openEventStore, type EventStoreChoice, type SealingEventStore } from '@leadline/eventstore';
-import { BackgroundTasks, SessionStore, createLogger, createPool, createServer, readOrCreateSecret, startEmbeddedPostgres, mutableDestination, prettyDestination, type EmbeddedDatabase, type LogFormat, type Logger, type Pool } from '@leadline/platform';
+import { BackgroundTasks, SessionStore, createLogger, createPool, createServer, readOrCreateSecret, redactRedisUrl, startEmbeddedPostgres, startEmbeddedRedis, mutableDestination, prettyDestination, type EmbeddedDatabase, type EmbeddedRedis, type LogFormat, type Logger, type Pool } from '@leadline/platform';
 import { projectorConnections, projections, startProjector } from '@leadline/projector';
 import { buildQueryApp } from '@leadline/query';
 
@@ -12,6 +12,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export type StackOptions = {
   /** External PostgreSQL; when absent an embedded one is started under dataDir. */
   databaseUrl?: string;
+  /** External Redis (REDIS_URL); when absent, the REDIS_URL of the environment (a test run's), else an embedded one under dataDir. */
+  redisUrl?: string;
   dataDir: string;
   port: number;
   host: string;
@@ -42,6 +44,10 @@ export type StackOptions = {
 
 export type Stack = {
   url: string;
+  /** REDIS_URL as resolved: given, or the embedded server's (with its password). */
+  redisUrl: string;
+  /** For the startup lines: the URL without its password; the embedded server's port and data when this stack started it. */
+  redis: { shown: string; embedded?: { port: number; dataDir: string } };
   sessionSecret: string;
   app: FastifyInstance;
   pool: Pool;
@@ -88,10 +94,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const output = options.logFormat ? mutableDestination(options.logFormat === 'pretty' ? prettyDestination() : process.stdout) : undefined;
   const logger = createLogger('leadline', options.logLevel, output?.stream);
   const background = new BackgroundTasks(logger);
+  let embeddedRedis: EmbeddedRedis | undefined;
+  let redisUrl = options.redisUrl ?? (process.env.REDIS_URL || undefined);
+  if (!redisUrl) {
+    // First: without a redis-server this fails with its one line before PostgreSQL is initialised.
+    embeddedRedis = await startEmbeddedRedis({ dataDir: options.dataDir });
+    redisUrl = embeddedRedis.url;
+    logger.info({ dataDir: embeddedRedis.dataDir, port: embeddedRedis.port, version: embeddedRedis.version }, 'embedded Redis started');
+  }
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: options.dataDir, log: (m) => logger.debug({ postgres: String(m) }) });
+    try {
+      embedded = await startEmbeddedPostgres({ dataDir: options.dataDir, log: (m) => logger.debug({ postgres: String(m) }) });
+    } catch (err) {
+      await embeddedRedis?.stop().catch(() => {});
+      throw err;
+    }
     databaseUrl = embedded.url;
     logger.info({ dataDir: embedded.dataDir, port: embedded.port }, 'embedded PostgreSQL started');
   }
@@ -127,6 +146,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
     return {
       url: `http://${shownHost}:${port}`,
+      redisUrl,
+      redis: { shown: redactRedisUrl(redisUrl), embedded: embeddedRedis && { port: embeddedRedis.port, dataDir: embeddedRedis.dataDir } },
       sessionSecret,
       app,
       pool,
@@ -141,12 +162,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         for (const stop of stops.reverse()) await stop();
         await pool.end();
         await embedded?.stop();
+        await embeddedRedis?.stop();
       },
     };
   } catch (err) {
     for (const stop of stops.reverse()) await stop().catch(() => {});
     await pool.end().catch(() => {});
     await embedded?.stop().catch(() => {});
+    await embeddedRedis?.stop().catch(() => {});
     throw err;
   }
 }

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, databaseUrl, logFormat, logLevel, metricsToken, optionalEnv, parseConfig, port, sessionTtlHours, trustedProxies } from '@leadline/platform';
+import { ConfigError, databaseUrl, logFormat, logLevel, metricsToken, optionalEnv, parseConfig, port, redisEnv, sessionTtlHours, trustedProxies } from '@leadline/platform';
 import { defaultKeyFile, eventStoreChoice, eventStoreEnv, masterKeyEnv, masterKeysFrom, requireEventStoreUrl } from '@leadline/eventstore';
 import { DEMO_DAYS, DEMO_PASSWORD, demoLogins, seedDemo } from './demo.ts';
 import { repoRoot, startStack } from './stack.ts';
 
 const config = z.object({
   DATABASE_URL: optionalEnv(databaseUrl),
+  ...redisEnv,
   DATA_DIR: z.string().min(1).default('./.data'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -64,6 +65,7 @@ async function main() {
   const webDist = path.join(repoRoot, 'web', 'dist');
   const stack = await startStack({
     databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
     dataDir,
     port: env.PORT,
     host: env.HOST,
@@ -83,6 +85,8 @@ async function main() {
     eventStore: eventStoreChoice(env),
     masterKeys: masterKeysFrom(env, { file: defaultKeyFile(dataDir), create: true }),
   });
+  // What the services read once they use Redis (issue 12): the same server, embedded or given.
+  process.env.REDIS_URL = stack.redisUrl;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -111,6 +115,7 @@ async function main() {
     `  Leadline is running at ${stack.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     adminLine,
     `  API docs: ${stack.url}/api/docs   Data: ${env.DATABASE_URL ? 'DATABASE_URL' : dataDir}`,
+    `  Redis: ${stack.redis.embedded ? `embedded at 127.0.0.1:${stack.redis.embedded.port}   Data: ${stack.redis.embedded.dataDir}` : `REDIS_URL ${stack.redis.shown}`}`,
     '  Ctrl-C stops everything.',
     '',
   ];

@@ -10,6 +10,7 @@ export * from './logger-pretty.ts';
 export * from './migrate.ts';
 export * from './net.ts';
 export * from './problem.ts';
+export * from './redis/index.ts';
 export { isSameOrigin, requireSameOriginRead } from './same-origin.ts';
 export * from './secret-file.ts';
 export * from './server.ts';
