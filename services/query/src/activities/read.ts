@@ -4,8 +4,11 @@ import { redactFields } from '../fields/redact.ts';
 import type { Scope } from '../read/visibility.ts';
 import { decodeTimeCursor, encodeTimeCursor } from './cursor.ts';
 
-/** `onVisibleLeads`: only activities on leads the scope sees, not also those given to the rep on others' leads (the global search opens the lead). */
-export type ActivityFilter = Omit<ActivityListQuery, 'minCheckpoint'> & { includeDeleted?: boolean; onVisibleLeads?: boolean };
+/**
+ * `onVisibleLeads`: only activities on leads the scope sees, not also those given to the rep on others' leads (the global search opens the lead).
+ * `planByEstimate`: text search picks its plan from the planner's estimate at once, without the window first (the global search: see below).
+ */
+export type ActivityFilter = Omit<ActivityListQuery, 'minCheckpoint'> & { includeDeleted?: boolean; onVisibleLeads?: boolean; planByEstimate?: boolean };
 
 const KEY = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -100,20 +103,27 @@ export async function listActivities(pool: pg.Pool, scope: Scope, f: ActivityFil
   } else {
     params.push(tsquery);
     const match = `a.search @@ to_tsquery('simple', $${params.length})`;
-    // 1. Common words: the newest SEARCH_WINDOW rows in index order, filtered by the words.
-    const windowed = `SELECT a.* FROM (SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} ${order} LIMIT ${SEARCH_WINDOW}) a WHERE ${match} ${order} LIMIT ${limit}`;
-    rows = (await pool.query<Row>(withNames(windowed), params)).rows;
-    if (rows.length <= f.limit) {
-      // 2. Not enough among the newest rows. A rare word (or one found only long ago): every match
-      // through the GIN index, then a sort; walking the time index would read the whole table. A
-      // word the statistics call common (just not lately): the walk goes on past the window.
-      rows = await inTransaction(pool, async (client) => {
+    // A rare word (or one found only long ago): every match through the GIN index, then a sort;
+    // walking the time index would read the whole table. A word the statistics call common: the walk.
+    const byEstimate = () =>
+      inTransaction(pool, async (client) => {
         const common = (await estimatedMatches(client, tsquery)) > GIN_SORT_LIMIT;
         await client.query(common
           ? `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`
           : `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)`);
         return (await client.query<Row>(withNames(`SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} AND ${match} ${order} LIMIT ${limit}`), params)).rows;
       });
+    if (f.planByEstimate) {
+      // The global search is asked mostly for names, companies and numbers, rare or absent in
+      // activities: the window would be read in vain (and a scoped rep's window of 10,000 visible
+      // rows walks ~80,000 at 100k activities: 375 ms, docs/performance.md "Lead list and search").
+      rows = await byEstimate();
+    } else {
+      // 1. Common words: the newest SEARCH_WINDOW rows in index order, filtered by the words.
+      const windowed = `SELECT a.* FROM (SELECT a.* FROM read.activities a WHERE ${where.join(' AND ')} ${order} LIMIT ${SEARCH_WINDOW}) a WHERE ${match} ${order} LIMIT ${limit}`;
+      rows = (await pool.query<Row>(withNames(windowed), params)).rows;
+      // 2. Not enough among the newest rows: as the estimate says (a common word's walk goes on past the window).
+      if (rows.length <= f.limit) rows = await byEstimate();
     }
   }
   const page = rows.slice(0, f.limit);

@@ -59,6 +59,6 @@ export async function searchLeads(pool: pg.Pool, scope: Scope, q: string, view: 
 /** Activities whose subject or description has the words of `q` (as the activities list searches), on leads the scope sees. */
 export async function searchActivities(pool: pg.Pool, scope: Scope, q: string, view: LeadFieldView, limit = SEARCH_LIMIT): Promise<ActivitySearchHit[]> {
   const filter = activityListQuery.parse({ q, limit });
-  const page = await listActivities(pool, scope, { ...filter, onVisibleLeads: true }, view);
+  const page = await listActivities(pool, scope, { ...filter, onVisibleLeads: true, planByEstimate: true }, view);
   return page.items.map((a) => ({ id: a.id, leadId: a.leadId, leadName: a.leadName, type: a.type, subject: a.subject, createdAt: a.createdAt }));
 }
