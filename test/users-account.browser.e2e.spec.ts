@@ -134,6 +134,25 @@ describe('Users and Account pages in a real browser', () => {
     for (const p of [laptop, phone, tablet]) await p.context().close();
   });
 
+  it('changes your own name and time zone on the Account page; the zone is kept across reloads and a blank name is refused', async () => {
+    const tia = await newUser('Tia Zone');
+    const page = await signedIn(tia.email, tia.password);
+    await page.getByTestId('current-user').click();
+    await page.getByTestId('profile-form').waitFor();
+    await page.getByTestId('profile-name').fill('Tia Kolkata');
+    await page.getByTestId('profile-zone').selectOption('Asia/Kolkata');
+    await expect.poll(() => page.getByTestId('profile-zone-now').textContent()).toMatch(/GMT\+5:30|IST/);
+    await page.getByTestId('profile-save').click();
+    await expect.poll(() => page.getByTestId('current-user').textContent(), { timeout: 10_000 }).toContain('Tia Kolkata');
+    await expect.poll(async () => (await s.api<{ timeZone: string | null; name: string }>('GET', '/api/auth/me', await s.login(tia.email, tia.password))).body, { timeout: 10_000 }).toMatchObject({ name: 'Tia Kolkata', timeZone: 'Asia/Kolkata' });
+    await page.reload();
+    await expect.poll(() => page.getByTestId('profile-zone').inputValue(), { timeout: 10_000 }).toBe('Asia/Kolkata');
+    await page.getByTestId('profile-name').fill('   ');
+    await page.getByTestId('profile-save').click();
+    await expect.poll(() => page.getByTestId('profile-form').textContent()).toContain('Give it a name');
+    await page.context().close();
+  });
+
   it('fits a 390 px phone: Account and Users pages, and the edit dialog, without horizontal scrolling', async () => {
     await newUser('A user with a rather long name to wrap on a small screen');
     const phone = await signedIn('admin@test.local', s.adminPassword, 390);

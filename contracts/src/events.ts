@@ -42,7 +42,8 @@ import {
   stagesReorderedV1,
   stageUpdatedV1,
 } from './pipeline.ts';
-import { roleChangedV1, userCreatedV2, userDisabledV1, userEmailReservedV1, userEnabledV1, userPasswordChangedV1, userUpdatedV1 } from './users.ts';
+import { workspaceSettingsChangedV1 } from './workspace.ts';
+import { roleChangedV1, userCreatedV2, userDisabledV1, userEmailReservedV1, userEnabledV1, userPasswordChangedV1, userProfileChangedV1, userUpdatedV1 } from './users.ts';
 
 /**
  * Every event type with its current schema version. An older stored version is
@@ -67,6 +68,7 @@ export const eventDataSchemas = {
   LeadForgotten: { version: 1, data: leadForgottenV1 },
   UserCreated: { version: 2, data: userCreatedV2 },
   UserUpdated: { version: 1, data: userUpdatedV1 },
+  UserProfileChanged: { version: 1, data: userProfileChangedV1 },
   RoleChanged: { version: 1, data: roleChangedV1 },
   UserDisabled: { version: 1, data: userDisabledV1 },
   UserEnabled: { version: 1, data: userEnabledV1 },
@@ -91,6 +93,7 @@ export const eventDataSchemas = {
   AuditRecorded: { version: 1, data: auditRecordedV1 },
   AuditStreamOpened: { version: 1, data: auditStreamOpenedV1 },
   FieldPolicyChanged: { version: 1, data: fieldPolicyChangedV1 },
+  WorkspaceSettingsChanged: { version: 1, data: workspaceSettingsChangedV1 },
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
@@ -118,6 +121,7 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('LeadForgotten'),
   envelope('UserCreated'),
   envelope('UserUpdated'),
+  envelope('UserProfileChanged'),
   envelope('RoleChanged'),
   envelope('UserDisabled'),
   envelope('UserEnabled'),
@@ -142,6 +146,7 @@ export const domainEvent = z.discriminatedUnion('type', [
   envelope('AuditRecorded'),
   envelope('AuditStreamOpened'),
   envelope('FieldPolicyChanged'),
+  envelope('WorkspaceSettingsChanged'),
 ]);
 export type DomainEvent = z.infer<typeof domainEvent>;
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

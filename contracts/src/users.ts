@@ -8,6 +8,31 @@ export const password = z.string().min(10, 'Use at least 10 characters').max(200
 
 const userName = z.string().trim().min(1).max(120);
 
+/** Whether the runtime knows the zone (aliases such as `Asia/Calcutta` included). */
+function knownZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone name: `Europe/Paris`, `Asia/Kolkata`, `America/St_Johns`, `UTC`. */
+export const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine(knownZone, { message: 'Choose a time zone such as Europe/Paris or America/New_York' });
+
+/**
+ * `PUT /api/auth/profile`: the signed-in user's own name and time zone (any role). A null zone
+ * means "the zone of the browser in use". Dates and times in the web app are shown in it.
+ */
+export const updateProfileBody = z.object({ name: userName, timeZone: timeZone.nullable() }).strict();
+export type UpdateProfileBody = z.infer<typeof updateProfileBody>;
+
 export const createUserBody = z.object({
   email,
   name: userName,
@@ -47,6 +72,8 @@ export const userDto = z.object({
   role,
   teamId: uuid.nullable(),
   disabled: z.boolean(),
+  /** Their own choice (`PUT /api/auth/profile`); null: the browser's. */
+  timeZone: z.string().nullable(),
   /** The user stream's version: send it as If-Match with `PUT /api/users/:id`. */
   version: z.number().int(),
   createdAt: isoDateTime,
@@ -55,7 +82,11 @@ export type UserDto = z.infer<typeof userDto>;
 
 export const sessionUser = z.object({ id: uuid, email: z.string(), name: z.string(), role, teamId: uuid.nullable() });
 /** `GET /api/auth/me`: the user, and whether they must choose a new password first (kept across reloads). */
-export const meResponse = sessionUser.extend({ mustChangePassword: z.boolean() });
+export const meResponse = sessionUser.extend({
+  mustChangePassword: z.boolean(),
+  /** The zone chosen in the profile, or null for the browser's. */
+  timeZone: z.string().nullable(),
+});
 export type MeResponse = z.infer<typeof meResponse>;
 export type SessionUserDto = z.infer<typeof sessionUser>;
 
@@ -84,6 +115,8 @@ export const userCreatedV2 = z.object({
 });
 
 export const userUpdatedV1 = z.object({ userId: uuid, name: z.string(), teamId: uuid.nullable() });
+/** The user changed their own profile (an admin's change of a name is UserUpdated). */
+export const userProfileChangedV1 = z.object({ userId: uuid, name: z.string(), timeZone: z.string().nullable() });
 export const roleChangedV1 = z.object({ userId: uuid, from: role, to: role });
 export const userDisabledV1 = z.object({ userId: uuid });
 export const userEnabledV1 = z.object({ userId: uuid });

@@ -15,8 +15,10 @@ import { registerTeamRoutes } from './teams/routes.ts';
 import { registerAuthRoutes } from './users/auth-routes.ts';
 import { LoginThrottle } from './users/login-throttle.ts';
 import { registerPasswordRoutes } from './users/password-routes.ts';
+import { registerProfileRoutes } from './users/profile-routes.ts';
 import { registerUserRoutes } from './users/routes.ts';
 import { registerSessionRoutes } from './users/session-routes.ts';
+import { registerWorkspaceRoutes } from './workspace/routes.ts';
 
 const PURGE_INTERVAL_MS = 3_600_000;
 
@@ -54,8 +56,10 @@ export function buildCommandApp(deps: CommandDeps): FastifyPluginAsync {
     registerAssignmentRoutes(app, routeDeps);
     registerTeamRoutes(app, routeDeps);
     registerSettingsRoutes(app, routeDeps);
+    registerWorkspaceRoutes(app, routeDeps);
     registerAuthRoutes(app, { ...routeDeps, throttle });
     registerSessionRoutes(app, routeDeps);
     registerPasswordRoutes(app, { ...routeDeps, throttle });
+    registerProfileRoutes(app, routeDeps);
   };
 }

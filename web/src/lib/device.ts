@@ -1,3 +1,5 @@
+import { formatDateTime } from './zone.ts';
+
 /** "Firefox on Windows" from a User-Agent header; what a sessions list shows instead of the raw string. */
 export function deviceLabel(userAgent: string): string {
   const ua = userAgent.trim();
@@ -33,4 +35,4 @@ export function deviceLabel(userAgent: string): string {
 }
 
 /** A short local date and time for lists. */
-export const shortDateTime = (iso: string): string => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export const shortDateTime = (iso: string): string => formatDateTime(iso);

@@ -1,6 +1,7 @@
 import { defaultSortDir, leadSortKeys, type LeadDto, type LeadSort, type SortDir } from '@leadline/contracts';
 import { displayName } from './display.ts';
 import { formatMoney } from './money.ts';
+import { formatDate } from './zone.ts';
 
 /**
  * The lead list's columns: every lead field, the stage, owner and dates, and each custom field
@@ -69,7 +70,7 @@ export function saveColumns(userId: string, ids: readonly string[], storage: Pic
   storage.setItem(storageKey(userId), JSON.stringify(normaliseColumns(ids)));
 }
 
-type CellContext = { stageName: (id: string) => string; currency: string; locale?: string };
+type CellContext = { stageName: (id: string) => string; currency: string; locale?: string; zone?: string };
 
 const asText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 
@@ -90,7 +91,7 @@ export function cellText(lead: LeadDto, id: string, ctx: CellContext): string {
       return lead.expectedCloseDate ? new Date(`${lead.expectedCloseDate}T00:00:00Z`).toLocaleDateString(ctx.locale, { timeZone: 'UTC', dateStyle: 'medium' }) : '';
     case 'createdAt':
     case 'updatedAt':
-      return new Date(lead[id]).toLocaleDateString(ctx.locale, { dateStyle: 'medium' });
+      return formatDate(lead[id], { dateStyle: 'medium' }, ctx.zone);
     default:
       if (id.startsWith(CUSTOM_PREFIX)) return asText(lead.customFields?.[id.slice(CUSTOM_PREFIX.length)]);
       return asText((lead as Record<string, unknown>)[id]);

@@ -1,5 +1,6 @@
 import type { TimelineEntry, TimelineKind } from '@leadline/contracts';
 import { formatMoney } from './money.ts';
+import { formatDate, formatDateTime } from './zone.ts';
 
 /**
  * "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", then the date; future times "in 2 h".
@@ -19,10 +20,10 @@ export function relativeTime(at: string, now: Date = new Date(), options: { logg
   const days = Math.round(s / 86_400);
   if (days === 1) return past ? 'yesterday' : 'tomorrow';
   if (days < 7) return say(days, 'days');
-  return new Date(at).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  return formatDate(at);
 }
 
-export const exactTime = (at: string): string => new Date(at).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+export const exactTime = (at: string): string => formatDateTime(at, { dateStyle: 'full', timeStyle: 'long' });
 
 /** Entries by id, newer versions replacing older ones, in timeline order (position, newest first). */
 export function mergeEntries(current: TimelineEntry[], incoming: TimelineEntry[], kinds: TimelineKind[] | null = null): TimelineEntry[] {

@@ -3,6 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { ApiError, useApi } from '../composables/useApi.ts';
 import { canWrite as roleCanWrite, type SessionUser } from '../lib/permissions.ts';
+import { setDisplayZone } from '../lib/zone.ts';
 
 export const useAuthStore = defineStore('auth', () => {
   const api = useApi();
@@ -11,6 +12,8 @@ export const useAuthStore = defineStore('auth', () => {
   const token = ref<string | null>(null);
   /** An admin set a temporary password: the app asks for a new one before anything else. */
   const mustChangePassword = ref(false);
+  /** The zone chosen in the profile (null: this browser's); every date and time is shown in it (lib/zone.ts). */
+  const timeZone = ref<string | null>(null);
   let checking: Promise<void> | null = null;
 
   const fromDto = (me: SessionUserDto): SessionUser => ({ id: me.id, email: me.email, name: me.name, role: me.role });
@@ -28,11 +31,17 @@ export const useAuthStore = defineStore('auth', () => {
       .then((me) => {
         user.value = fromDto(me);
         mustChangePassword.value = me.mustChangePassword;
+        setZone(me.timeZone);
       })
       .catch((err: unknown) => {
         if (!(err instanceof ApiError)) throw err;
         if (err.status === 401) user.value = null;
       });
+  }
+
+  function setZone(zone: string | null): void {
+    timeZone.value = zone;
+    setDisplayZone(zone);
   }
 
   async function login(email: string, password: string): Promise<void> {
@@ -41,6 +50,8 @@ export const useAuthStore = defineStore('auth', () => {
     user.value = fromDto(answer.user);
     mustChangePassword.value = answer.mustChangePassword;
     checking = Promise.resolve();
+    // The profile's time zone (and anything else only /me answers): in the background.
+    void refresh().catch(() => undefined);
   }
 
   async function logout(): Promise<void> {
@@ -55,10 +66,11 @@ export const useAuthStore = defineStore('auth', () => {
     user.value = null;
     token.value = null;
     mustChangePassword.value = false;
+    setZone(null);
     checking = Promise.resolve();
   }
 
   const canWrite = computed(() => (user.value ? roleCanWrite(user.value.role) : false));
 
-  return { user, token, mustChangePassword, canWrite, ensureChecked, refresh, login, logout, expire };
+  return { user, token, mustChangePassword, timeZone, canWrite, ensureChecked, refresh, login, logout, expire, setZone };
 });

@@ -20,11 +20,14 @@ export type UpdateUser = {
 export type DisableUser = { type: 'DisableUser'; data: { userId: string }; context: AdminCount; metadata: CommandMetadata };
 export type EnableUser = { type: 'EnableUser'; data: { userId: string }; metadata: CommandMetadata };
 
+/** A user's own name and time zone (any role; an admin renames others with UpdateUser). */
+export type UpdateProfile = { type: 'UpdateProfile'; data: { userId: string; name: string; timeZone: string | null }; metadata: CommandMetadata };
+
 /** The password itself never reaches the decider or the log: only that it changed, and how. */
 export type ChangePassword = { type: 'ChangePassword'; data: { userId: string }; metadata: CommandMetadata };
 export type ResetPassword = { type: 'ResetPassword'; data: { userId: string }; metadata: CommandMetadata };
 
-export type UserEvent = EventPayload<'UserCreated' | 'UserEmailReserved' | 'UserUpdated' | 'RoleChanged' | 'UserDisabled' | 'UserEnabled' | 'UserPasswordChanged'>;
+export type UserEvent = EventPayload<'UserCreated' | 'UserEmailReserved' | 'UserUpdated' | 'UserProfileChanged' | 'RoleChanged' | 'UserDisabled' | 'UserEnabled' | 'UserPasswordChanged'>;
 
 const requireAdmin = (metadata: CommandMetadata): void => {
   if (metadata.actor.role !== 'admin') throw new ForbiddenError('Only admins manage users');
@@ -66,6 +69,15 @@ export function updateUser(command: UpdateUser, state: UserState): UserEvent[] {
   return events;
 }
 
+export function updateProfile(command: UpdateProfile, state: UserState): UserEvent[] {
+  const { userId, name, timeZone } = command.data;
+  if (command.metadata.actor.userId !== userId) throw new ForbiddenError('You can change only your own profile');
+  const user = existing(state, userId);
+  if (user.disabled) throw new ForbiddenError('This account is disabled');
+  if (name === user.name && timeZone === user.timeZone) return [];
+  return [{ type: 'UserProfileChanged', data: { userId, name, timeZone } }];
+}
+
 export function disableUser(command: DisableUser, state: UserState): UserEvent[] {
   requireAdmin(command.metadata);
   const { userId } = command.data;
@@ -96,7 +108,7 @@ export function resetPassword(command: ResetPassword, state: UserState): UserEve
   return [{ type: 'UserPasswordChanged', data: { userId: user.id, reset: true } }];
 }
 
-export type UserCommand = ReserveEmail | CreateUser | UpdateUser | DisableUser | EnableUser | ChangePassword | ResetPassword;
+export type UserCommand = ReserveEmail | CreateUser | UpdateUser | UpdateProfile | DisableUser | EnableUser | ChangePassword | ResetPassword;
 
 export function decide(command: UserCommand, state: { user: UserState; reservation: EmailReservationState }): UserEvent[] {
   switch (command.type) {
@@ -106,6 +118,8 @@ export function decide(command: UserCommand, state: { user: UserState; reservati
       return createUser(command, state.user);
     case 'UpdateUser':
       return updateUser(command, state.user);
+    case 'UpdateProfile':
+      return updateProfile(command, state.user);
     case 'DisableUser':
       return disableUser(command, state.user);
     case 'EnableUser':

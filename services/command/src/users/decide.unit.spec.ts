@@ -133,3 +133,28 @@ describe('ChangePassword and ResetPassword', () => {
     spec.given([userCreated, disabled]).when(change()).thenThrows(ForbiddenError);
   });
 });
+
+describe('UpdateProfile', () => {
+  const asSelf = metaFor(userId, 'analyst');
+  const profile = (name: string, timeZone: string | null, meta = asSelf): UserCommand => ({ type: 'UpdateProfile', data: { userId, name, timeZone }, metadata: meta });
+  const changed = (name: string, timeZone: string | null): UserEvent => ({ type: 'UserProfileChanged', data: { userId, name, timeZone } });
+
+  it('records a user\'s own new name and time zone, whatever their role', () => {
+    spec.given([userCreated]).when(profile('Ada L.', 'Asia/Kolkata')).then([changed('Ada L.', 'Asia/Kolkata')]);
+  });
+
+  it('records nothing when nothing changes, and an admin rename keeps the zone', () => {
+    spec.given([userCreated, changed('Ada', 'Pacific/Chatham')]).when(profile('Ada', 'Pacific/Chatham')).then([]);
+    spec.given([userCreated, changed('Ada', 'Pacific/Chatham'), { type: 'UserUpdated', data: { userId, name: 'Ada B.', teamId: null } }]).when(profile('Ada B.', 'Pacific/Chatham')).then([]);
+  });
+
+  it('goes back to the browser\'s zone with null', () => {
+    spec.given([userCreated, changed('Ada', 'America/St_Johns')]).when(profile('Ada', null)).then([changed('Ada', null)]);
+  });
+
+  it('refuses another user\'s profile, even for an admin, and a disabled or unknown user', () => {
+    spec.given([userCreated]).when(profile('Eve', null, asAdmin)).thenThrows(ForbiddenError, { message: 'You can change only your own profile' });
+    spec.given([userCreated, disabled]).when(profile('Ada', null)).thenThrows(ForbiddenError);
+    spec.given([]).when(profile('Ada', null)).thenThrows(NotFoundError);
+  });
+});

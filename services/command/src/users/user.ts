@@ -3,21 +3,23 @@ import type { EventPayload } from '../events.ts';
 
 export type UserState =
   | { status: 'none' }
-  | { status: 'active'; id: string; email: string; name: string; role: Role; teamId: string | null; disabled: boolean };
+  | { status: 'active'; id: string; email: string; name: string; role: Role; teamId: string | null; disabled: boolean; timeZone: string | null };
 
 export type ExistingUser = Extract<UserState, { status: 'active' }>;
 
 export const initialState: UserState = { status: 'none' };
 
-export const userEventTypes = ['UserCreated', 'UserUpdated', 'RoleChanged', 'UserDisabled', 'UserEnabled', 'UserPasswordChanged'] as const;
+export const userEventTypes = ['UserCreated', 'UserUpdated', 'UserProfileChanged', 'RoleChanged', 'UserDisabled', 'UserEnabled', 'UserPasswordChanged'] as const;
 export type UserStreamEvent = EventPayload<(typeof userEventTypes)[number]>;
 
 export function evolve(state: UserState, event: UserStreamEvent): UserState {
   switch (event.type) {
     case 'UserCreated': {
       const { userId, email, name, role } = event.data;
-      return { status: 'active', id: userId, email, name, role, teamId: null, disabled: false };
+      return { status: 'active', id: userId, email, name, role, teamId: null, disabled: false, timeZone: null };
     }
+    case 'UserProfileChanged':
+      return state.status === 'active' ? { ...state, name: event.data.name, timeZone: event.data.timeZone } : state;
     case 'UserUpdated':
       return state.status === 'active' ? { ...state, name: event.data.name, teamId: event.data.teamId } : state;
     case 'RoleChanged':

@@ -39,6 +39,33 @@ describe('users: profile, role, disable, passwords', () => {
     expect(rows[0].password_hash).toMatch(/^\$argon2/);
   });
 
+  it('lets any role change their own name and time zone, refusing an unknown zone field by field with nothing written', async () => {
+    const analyst = await h.createUser('analyst', 'Ana Lyst');
+    const profile = (token: string, body: object) => h.app.inject({ method: 'PUT', url: '/api/auth/profile', payload: body, headers: bearer(token) });
+    const res = await profile(analyst.token, { name: 'Ana Lyst-Rao', timeZone: 'Asia/Kolkata' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: analyst.id, version: 2 });
+    const events = await h.eventStore.readStream(`user-${analyst.id}`);
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      ['UserCreated', expect.anything()],
+      ['UserProfileChanged', { userId: analyst.id, name: 'Ana Lyst-Rao', timeZone: 'Asia/Kolkata' }],
+    ]);
+    // The session reads the new name at once.
+    const login = await h.login(analyst.email, analyst.password, '10.0.0.9');
+    expect(login.json().user.name).toBe('Ana Lyst-Rao');
+
+    expect((await profile(analyst.token, { name: 'Ana Lyst-Rao', timeZone: 'Asia/Kolkata' })).json()).toMatchObject({ version: 2 });
+    for (const bad of [{ name: 'Ana', timeZone: 'Mars/Olympus_Mons' }, { name: 'Ana', timeZone: '' }, { name: ' ', timeZone: null }, { name: 'Ana', timeZone: 'UTC', role: 'admin' }]) {
+      const refused = await profile(analyst.token, bad);
+      expect(refused.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+    }
+    const zone = await profile(analyst.token, { name: 'Ana', timeZone: 'Mars/Olympus_Mons' });
+    expect(zone.json().errors).toEqual([{ field: 'body.timeZone', message: 'Choose a time zone such as Europe/Paris or America/New_York' }]);
+    expect((await h.eventStore.readStream(`user-${analyst.id}`)).length).toBe(2);
+    expect((await h.app.inject({ method: 'PUT', url: '/api/auth/profile', payload: { name: 'X', timeZone: null } })).statusCode).toBe(401);
+  });
+
   it('changes the role at once: the next request has the new permissions', async () => {
     const rep = await h.createUser('rep');
     expect((await writeLead(rep.token)).statusCode).toBe(201);

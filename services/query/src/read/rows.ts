@@ -108,7 +108,7 @@ export const toStageDto = (r: StageRow): StageDto => ({
   rottingDays: r.rotting_days === null ? null : Number(r.rotting_days),
 });
 
-export type UserRow = { id: string; email: string; name: string; role: UserDto['role']; team_id: string | null; disabled: boolean; version: number; created_at: Date };
+export type UserRow = { id: string; email: string; name: string; role: UserDto['role']; team_id: string | null; disabled: boolean; time_zone: string | null; version: number; created_at: Date };
 
 export const toUserDto = (r: UserRow): UserDto => ({
   id: r.id,
@@ -117,6 +117,7 @@ export const toUserDto = (r: UserRow): UserDto => ({
   role: r.role,
   teamId: r.team_id,
   disabled: r.disabled,
+  timeZone: r.time_zone,
   version: Number(r.version),
   createdAt: r.created_at.toISOString(),
 });

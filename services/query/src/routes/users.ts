@@ -12,18 +12,19 @@ export function registerUserRoutes(app: FastifyInstance, ctx: RouteContext): voi
 
   r.get(
     '/api/auth/me',
-    { schema: { summary: 'The signed-in user', description: '`mustChangePassword`: an admin set a temporary password; the web app asks for a new one before anything else.', tags: ['auth'], response: { 200: meResponse } } },
+    { schema: { summary: 'The signed-in user', description: '`mustChangePassword`: an admin set a temporary password; the web app asks for a new one before anything else. `timeZone`: the zone chosen in the profile (null: the browser\'s).', tags: ['auth'], response: { 200: meResponse } } },
     async (request) => {
       const p = await requirePrincipal(request, ctx.sessions);
       // Only the flag is read from the command side's credentials, never the hash.
       // (The table is the command service's: before it has migrated, nobody has a temporary password.)
-      const { rows } = await ctx.pool
-        .query<{ must_change: boolean }>('SELECT must_change FROM cmd.credentials WHERE user_id = $1', [p.userId])
-        .catch((err: { code?: string }) => {
+      const [{ rows }, zone] = await Promise.all([
+        ctx.pool.query<{ must_change: boolean }>('SELECT must_change FROM cmd.credentials WHERE user_id = $1', [p.userId]).catch((err: { code?: string }) => {
           if (err.code === '42P01') return { rows: [] as { must_change: boolean }[] };
           throw err;
-        });
-      return { id: p.userId, email: p.email, name: p.name, role: p.role, teamId: p.teamId, mustChangePassword: rows[0]?.must_change ?? false };
+        }),
+        ctx.pool.query<{ time_zone: string | null }>('SELECT time_zone FROM read.users WHERE id = $1', [p.userId]),
+      ]);
+      return { id: p.userId, email: p.email, name: p.name, role: p.role, teamId: p.teamId, mustChangePassword: rows[0]?.must_change ?? false, timeZone: zone.rows[0]?.time_zone ?? null };
     },
   );
 

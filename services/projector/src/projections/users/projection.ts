@@ -1,15 +1,15 @@
 import { defineProjection } from '../../engine/types.ts';
 
 /**
- * `read.users`: who can own leads, with their role, home team, disabled state and stream version
+ * `read.users`: who can own leads, with their role, home team, disabled state, own time zone and stream version
  * (the If-Match of `PUT /api/users/:id`). Password hashes are not in the log any more (UserCreated
  * v2; v1 events are upcast without theirs), so none can reach this table.
  */
 export const usersProjection = defineProjection({
   name: 'users',
-  version: 2,
+  version: 3,
   live: true,
-  eventTypes: ['UserCreated', 'UserUpdated', 'RoleChanged', 'UserDisabled', 'UserEnabled', 'UserPasswordChanged'],
+  eventTypes: ['UserCreated', 'UserUpdated', 'UserProfileChanged', 'RoleChanged', 'UserDisabled', 'UserEnabled', 'UserPasswordChanged'],
   tables: [
     {
       name: 'users',
@@ -20,6 +20,7 @@ export const usersProjection = defineProjection({
         role text NOT NULL,
         team_id uuid,
         disabled boolean NOT NULL DEFAULT false,
+        time_zone text,
         version int NOT NULL,
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL
@@ -52,6 +53,8 @@ export const usersProjection = defineProjection({
       }
       case 'UserUpdated':
         return change(['name = $4', 'team_id = $5'], [event.data.name, event.data.teamId]);
+      case 'UserProfileChanged':
+        return change(['name = $4', 'time_zone = $5'], [event.data.name, event.data.timeZone]);
       case 'RoleChanged':
         return change(['role = $4'], [event.data.to]);
       case 'UserDisabled':
