@@ -16,6 +16,7 @@ export * from './users.ts';
 export * from './conversionRollups.ts';
 export * from './sessions.ts';
 export * from './fieldPolicy.ts';
+export * from './workspace.ts';
 export * from './fieldAccess.ts';
 export * from './forget.ts';
 export * from './personal.ts';

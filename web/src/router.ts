@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router';
 import { isStaleChunkError, shouldReloadFor, type ChunkReload } from './lib/staleBuild.ts';
 import { useAuthStore } from './stores/auth.ts';
+import { useWorkspaceStore } from './stores/workspace.ts';
 
 const CHUNK_RELOAD_KEY = 'leadline:chunk-reload';
 
@@ -37,6 +38,8 @@ export function createAppRouter(): Router {
     await auth.ensureChecked();
     if (to.meta.public) return auth.user && to.name === 'login' ? { name: 'board' } : true;
     if (!auth.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+    // Pages read the currency when they are set up: the workspace settings come first (once per user).
+    await useWorkspaceStore().ensureLoaded(auth.user.id);
     // A temporary password set by an admin is changed before anything else.
     if (auth.mustChangePassword && to.name !== 'account') return { name: 'account' };
     return true;

@@ -20,6 +20,7 @@ import { registerPipelineRoutes } from './routes/pipeline.ts';
 import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerTimelineRoutes } from './routes/timeline.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerWorkspaceRoutes } from './routes/workspace.ts';
 import { registerWebApp } from './web.ts';
 
 /**
@@ -92,6 +93,7 @@ export function buildQueryApp(deps: QueryDeps): FastifyPluginAsync {
     registerTimelineRoutes(app, ctx);
     registerAssignmentRoutes(app, ctx);
     registerSettingsRoutes(app, ctx);
+    registerWorkspaceRoutes(app, ctx);
     registerAuditRoutes(app, ctx);
     registerLiveRoute(app, hub, sessions);
     if (deps.webDist) await registerWebApp(app, deps.webDist);

@@ -8,5 +8,6 @@ export const CONVERSION = 'conversion';
 export const ACTIVITIES = 'activities';
 export const FIELD_POLICY = 'field_policy';
 export const ASSIGNMENTS = 'assignments';
+export const WORKSPACE_SETTINGS = 'workspace_settings';
 
 export const DEFAULT_PROJECTIONS = [USERS, STAGES, LEAD_CARDS, STAGE_TOTALS, PIPELINE_HISTORY, CONVERSION];

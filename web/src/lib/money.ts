@@ -1,3 +1,5 @@
+import { shallowRef } from 'vue';
+
 const formatters = new Map<string, Intl.NumberFormat>();
 
 function formatter(currency: string, locale: string | undefined, compact: boolean): Intl.NumberFormat {
@@ -18,7 +20,15 @@ function formatter(currency: string, locale: string | undefined, compact: boolea
 
 export type MoneyFormat = { currency?: string; locale?: string; compact?: boolean };
 
-export const defaultCurrency = (): string => (import.meta.env?.VITE_CURRENCY as string | undefined) || 'USD';
+/** The workspace's currency once loaded (stores/workspace.ts); reactive, so money shown before it loads is shown again in it. */
+const workspaceCurrency = shallowRef<string | null>(null);
+
+export function setWorkspaceCurrency(currency: string | null): void {
+  workspaceCurrency.value = currency;
+}
+
+/** The workspace setting; before it has loaded, the build's VITE_CURRENCY, else USD. */
+export const defaultCurrency = (): string => workspaceCurrency.value || (import.meta.env?.VITE_CURRENCY as string | undefined) || 'USD';
 
 /** Whole currency units (deal values are estimates; cents only clutter a board). Null shows a dash. */
 export function formatMoney(value: number | null | undefined, options: MoneyFormat = {}): string {

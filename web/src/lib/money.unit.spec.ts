@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMoney, formatMoney } from './money.ts';
+import { addMoney, defaultCurrency, formatMoney, setWorkspaceCurrency } from './money.ts';
 
 describe('formatMoney', () => {
   it('formats whole currency units with grouping', () => {
@@ -35,5 +35,16 @@ describe('addMoney', () => {
     for (let i = 0; i < 10; i++) total = addMoney(total, 0.1);
     expect(total).toBe(1);
     expect(addMoney(0.3, -0.1)).toBe(0.2);
+  });
+});
+
+describe('defaultCurrency', () => {
+  it('is the workspace setting once loaded, the build fallback before and after sign-out', () => {
+    expect(defaultCurrency()).toBe('USD');
+    setWorkspaceCurrency('EUR');
+    expect(defaultCurrency()).toBe('EUR');
+    expect(formatMoney(1500, { locale: 'en-US' })).toBe('€1,500');
+    setWorkspaceCurrency(null);
+    expect(defaultCurrency()).toBe('USD');
   });
 });

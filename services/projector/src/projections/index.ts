@@ -10,10 +10,11 @@ import { stageTotalsProjection } from './stage_totals/projection.ts';
 import { stagesProjection } from './stages/projection.ts';
 import { timelineProjection } from './timeline/projection.ts';
 import { usersProjection } from './users/projection.ts';
+import { workspaceSettingsProjection } from './workspace_settings/projection.ts';
 
-export const projections: readonly Projection[] = [usersProjection, stagesProjection, leadCardsProjection, stageTotalsProjection, pipelineHistoryProjection, conversionProjection, activitiesProjection, timelineProjection, assignmentsProjection, fieldPolicyProjection, auditLogProjection];
+export const projections: readonly Projection[] = [usersProjection, stagesProjection, leadCardsProjection, stageTotalsProjection, pipelineHistoryProjection, conversionProjection, activitiesProjection, timelineProjection, assignmentsProjection, fieldPolicyProjection, auditLogProjection, workspaceSettingsProjection];
 
-export const PROJECTION_NAMES = ['users', 'stages', 'lead_cards', 'stage_totals', 'pipeline_history', 'conversion', 'activities', 'timeline', 'assignments', 'field_policy', 'audit_log'] as const;
+export const PROJECTION_NAMES = ['users', 'stages', 'lead_cards', 'stage_totals', 'pipeline_history', 'conversion', 'activities', 'timeline', 'assignments', 'field_policy', 'audit_log', 'workspace_settings'] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
 
-export { activitiesProjection, assignmentsProjection, auditLogProjection, conversionProjection, fieldPolicyProjection, leadCardsProjection, timelineProjection, pipelineHistoryProjection, stageTotalsProjection, stagesProjection, usersProjection };
+export { activitiesProjection, assignmentsProjection, auditLogProjection, conversionProjection, fieldPolicyProjection, leadCardsProjection, timelineProjection, pipelineHistoryProjection, stageTotalsProjection, stagesProjection, usersProjection, workspaceSettingsProjection };
