@@ -63,7 +63,7 @@ describe('authentication', () => {
 
   it('/api/auth/me answers the principal', async () => {
     const res = await get('/api/auth/me', rep);
-    expect(res.json()).toEqual({ id: rep.id, email: rep.email, name: rep.name, role: 'rep', teamId: null, mustChangePassword: false });
+    expect(res.json()).toEqual({ id: rep.id, email: rep.email, name: rep.name, role: 'rep', teamId: null, mustChangePassword: false, timeZone: null });
   });
 });
 

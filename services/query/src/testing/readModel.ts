@@ -14,7 +14,7 @@ export const TEST_SECRET = 'query-service-test-secret-0123456789abcdef';
 const READ_MODEL_DDL = `
 CREATE SCHEMA IF NOT EXISTS read;
 CREATE TABLE read.users__g1 (id uuid PRIMARY KEY, email text NOT NULL, name text NOT NULL, role text NOT NULL, team_id uuid,
-  disabled boolean NOT NULL DEFAULT false, version int NOT NULL DEFAULT 1, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+  disabled boolean NOT NULL DEFAULT false, time_zone text, version int NOT NULL DEFAULT 1, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE read.pipelines__g1 (id uuid PRIMARY KEY, name text NOT NULL, is_default boolean NOT NULL, is_archived boolean NOT NULL DEFAULT false,
   lost_reasons jsonb NOT NULL DEFAULT '[]', allow_free_text_lost_reason boolean NOT NULL DEFAULT true, version int NOT NULL DEFAULT 1, created_at timestamptz NOT NULL);
 CREATE TABLE read.stages__g1 (
